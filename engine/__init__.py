@@ -1,0 +1,19 @@
+"""gategrad's engine: scalar reverse-mode automatic differentiation, one gate table.
+
+    from engine import Value
+    x = Value(2.0, label="x"); y = (x * x).exp(); y.backward(); x.grad
+"""
+
+from .explain import explain
+from .gates import GATES, Gate
+from .gradcheck import gradcheck
+from .value import Constant, Value, apply, linear, no_grad, sum_of
+
+__all__ = ["GATES", "Constant", "Gate", "Value", "apply", "draw", "explain", "gradcheck",
+           "linear", "no_grad", "sum_of"]
+
+
+def draw(root, **options):
+    """Draw the graph of `root` (see engine.drawing.draw); graphviz is imported only here."""
+    from .drawing import draw as _draw
+    return _draw(root, **options)

@@ -1,0 +1,76 @@
+"""The `gategrad` command: `gategrad example NAME`, `gategrad train`, `gategrad predict`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .examples import EXAMPLES
+from .explain import explain
+from .trace import number
+
+
+def _example(args) -> int:
+    if args.list or not args.name:
+        for name, build in EXAMPLES.items():
+            print(f"{name:20} {build().title}")
+        return 0
+    if args.name not in EXAMPLES:
+        print(f"gategrad: no example {args.name!r}; the examples are: {', '.join(EXAMPLES)}",
+              file=sys.stderr)
+        return 2
+    ex = EXAMPLES[args.name]()
+    print(f"{ex.name}: {ex.title}\n")
+    print("forward:  " + ", ".join(f"{k} = {number(v.data, args.digits)}"
+                                   for k, v in {**ex.inputs, **ex.extra}.items())
+          + f", {ex.root.label or 'output'} = {number(ex.root.data, args.digits)}")
+    print("gradient: " + ", ".join(f"d{ex.root.label or 'out'}/d{k} = {number(v.grad, args.digits)}"
+                                   for k, v in ex.inputs.items()))
+    print()
+    print(explain(ex.root, digits=args.digits))
+    for path in (args.svg, args.png):
+        if path:
+            from .drawing import draw
+            draw(ex.root, title=ex.title, digits=2).save(path)
+            print(f"\nwrote the circuit diagram to {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gategrad",
+        description="A scalar autodiff engine for learning, teaching and debugging backprop.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    ex = sub.add_parser("example", help="run one of the lecture's worked examples",
+                        description="Run a lecture example: forward values, gradients, the "
+                                    "backward pass step by step, and optionally its diagram.")
+    ex.add_argument("name", nargs="?", help="example name (see --list)")
+    ex.add_argument("--list", action="store_true", help="list the examples")
+    ex.add_argument("--digits", type=int, default=4, help="decimals to print (default 4)")
+    ex.add_argument("--svg", metavar="PATH", help="also write the circuit diagram as SVG")
+    ex.add_argument("--png", metavar="PATH", help="also write the circuit diagram as PNG")
+    ex.set_defaults(run=_example)
+    try:  # training commands live with the nn package
+        from nn.cli import add_commands
+    except ImportError:
+        pass
+    else:
+        add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, OSError, ZeroDivisionError, OverflowError) as err:
+        print(f"gategrad: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""`explain(root)`: the backward pass written out step by step, as the lecture does it by hand.
+
+For every gate, in the order `backward()` visits it: the gate, its inputs' values, its output, the
+local gradient of each input (from the gate table), the upstream gradient arriving at the gate, and
+what it sends to each input (local x upstream). It reads the gradients the last `root.backward()`
+left; it computes no gradient of its own beyond that one product per input, which it shows.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from .trace import caption, number, visit_order
+from .value import Value
+
+MAX_INPUTS_SHOWN = 6  # a fused gate with many inputs is shown by its first few
+
+
+@dataclass(frozen=True)
+class Step:
+    step: int
+    gate: str                            # caption: `*`, `+1`, `1/x`, ...
+    node: str                            # the output's name
+    inputs: tuple[tuple[str, float], ...]
+    output: float
+    local: tuple[float, ...]             # d output / d input
+    upstream: float                      # d root / d output
+    sends: tuple[float | None, ...]      # local x upstream, added to each input's gradient;
+                                         # None for a constant, which receives nothing
+
+
+class Explanation:
+    """A list of `Step`s; prints as an aligned table and shows as an HTML table in Jupyter."""
+
+    def __init__(self, root_name: str, steps: list[Step], digits: int):
+        self.root_name, self.steps, self.digits = root_name, steps, digits
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def _cells(self) -> list[list[str]]:
+        def nums(xs):
+            shown = ", ".join("-" if x is None else number(x, self.digits)
+                              for x in xs[:MAX_INPUTS_SHOWN])
+            return shown + (f", ... ({len(xs)} in all)" if len(xs) > MAX_INPUTS_SHOWN else "")
+
+        rows = []
+        for s in self.steps:
+            names = [n for n, _ in s.inputs]
+            shown = ", ".join(n if n == number(x) else f"{n}={number(x, self.digits)}"
+                              for n, x in s.inputs[:MAX_INPUTS_SHOWN])
+            if len(names) > MAX_INPUTS_SHOWN:
+                shown += f", ... ({len(names)} in all)"
+            rows.append([str(s.step), s.gate, shown, f"{s.node}={number(s.output, self.digits)}",
+                         nums(s.local), number(s.upstream, self.digits), nums(s.sends)])
+        return rows
+
+    HEADER = ["step", "gate", "inputs", "output", "local grad", "upstream", "sends"]
+
+    def __str__(self) -> str:
+        rows = [self.HEADER, *self._cells()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(self.HEADER))]
+        lines = [f"backward pass from {self.root_name} (upstream = d {self.root_name} / d output; "
+                 "sends = local grad x upstream)"]
+        for k, r in enumerate(rows):
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+            if k == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.HEADER)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                       for r in self._cells())
+        return (f"<p>Backward pass from <b>{html.escape(self.root_name)}</b>: sends = local grad "
+                f"&times; upstream</p><table><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table>")
+
+
+def explain(root: Value, digits: int = 4) -> Explanation:
+    """Explain the last `root.backward()` gate by gate.
+
+    >>> from engine import Value
+    >>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
+    >>> f = x * y; f.label = "f"; f.backward()
+    >>> print(explain(f, digits=1))  # doctest: +NORMALIZE_WHITESPACE
+    backward pass from f (upstream = d f / d output; sends = local grad x upstream)
+    step  gate  inputs          output   local grad  upstream  sends
+    ----  ----  --------------  -------  ----------  --------  ---------
+    1     *     x=3.0, y=-4.0   f=-12.0  -4.0, 3.0   1.0       -4.0, 3.0
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"explain: expected a Value, got {type(root).__name__}")
+    if root.gate is not None and root.grad != 1.0:
+        raise ValueError(f"explain: {root!r} has gradient {root.grad!r}, not 1: call backward() on "
+                         "it first (explain shows the last backward pass from this node)")
+    nodes = visit_order(root)
+    names = {id(v): v.label or (f"n{i}" if v.gate else number(v.data)) for i, v in enumerate(nodes)}
+    steps = []
+    for v in reversed(nodes):  # the order backward() visits the gates
+        if v.gate is None:
+            continue
+        local = tuple(v.gate.local(v.data, *[p.data for p in v.parents]))
+        steps.append(Step(len(steps) + 1, caption(v), names[id(v)],
+                          tuple((names[id(p)], p.data) for p in v.parents), v.data, local, v.grad,
+                          tuple(None if p.is_constant else d * v.grad
+                                for p, d in zip(v.parents, local))))
+    return Explanation(names[id(root)], steps, digits)

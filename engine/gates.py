@@ -1,0 +1,129 @@
+"""The gate table: every primitive gate of gategrad, one row each.
+
+A row holds the gate's name, the symbol a diagram prints, how many inputs it takes, its forward
+function on floats, and its local partial derivatives as a pure function of the output and the
+inputs (`local(out, *inputs) -> one partial per input`). This is the lecture's table of local
+gradients; `Value.backward` multiplies these partials by the upstream gradient (the chain rule) and
+is the only place that does so.
+
+Forward functions turn Python's bare math errors into errors that name the gate and the value.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    name: str          # key in GATES and Value.op
+    symbol: str        # what a diagram prints in the gate's circle
+    arity: int | None  # number of inputs; None for n-ary (fused) gates
+    forward: Callable[..., float]
+    local: Callable[..., tuple[float, ...]]
+    rule: str          # the local gradient as the lecture writes it, for explain() and docs
+
+    def __repr__(self) -> str:
+        return f"Gate({self.name!r}, symbol={self.symbol!r})"
+
+
+# --- forward functions that can fail: each names its gate and the offending value --------------
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp gate: exp({x!r}) overflows a float (inputs above about 709.78 "
+                            "do)") from None
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError(f"log gate: log is defined only for inputs > 0, got {x!r}")
+    return math.log(x)
+
+
+def _recip(x: float) -> float:
+    if x == 0.0:
+        raise ZeroDivisionError(f"1/x gate: reciprocal of {x!r}")
+    return 1.0 / x
+
+
+def _pow(x: float, n: float) -> float:
+    if x < 0.0 and not float(n).is_integer():
+        raise ValueError(f"pow gate: a negative base {x!r} with the fractional exponent {n!r} "
+                         "has no real value")
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"pow gate: 0.0 raised to the negative exponent {n!r}")
+    try:
+        return float(x ** n)
+    except OverflowError:
+        raise OverflowError(f"pow gate: {x!r} ** {n!r} overflows a float") from None
+
+
+def _pow_local(out: float, x: float, n: float) -> tuple[float, float]:
+    # d/dx x**n = n x**(n-1); PyTorch's edge values: 0 where n == 0, +-inf at x == 0 when n < 1.
+    if n == 0.0:
+        dx = 0.0
+    elif x == 0.0 and n < 1.0:
+        dx = math.copysign(math.inf, n)
+    else:
+        dx = n * x ** (n - 1.0)
+    # d/dn x**n = x**n log x; only defined for x > 0. At x == 0 PyTorch gives 0, and a negative
+    # base only reaches here with a constant exponent, which receives no gradient.
+    dn = out * math.log(x) if x > 0.0 else 0.0
+    return dx, dn
+
+
+def _sigmoid(x: float) -> float:
+    # Two forms so that exp never overflows: for x < 0 use e^x / (1 + e^x).
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _max_local(out: float, a: float, b: float) -> tuple[float, float]:
+    if a > b:
+        return 1.0, 0.0
+    if b > a:
+        return 0.0, 1.0
+    return 0.5, 0.5  # a tie splits the gradient, as PyTorch's maximum and HIPS autograd do
+
+
+def _linear(*inputs: float) -> float:
+    # inputs = w_1..w_n, x_1..x_n, b; summed starting from b, in the order micrograd's Neuron uses.
+    n = len(inputs) // 2
+    return sum(map(operator.mul, inputs[:n], inputs[n:2 * n]), inputs[-1])
+
+
+def _linear_local(out: float, *inputs: float) -> tuple[float, ...]:
+    n = len(inputs) // 2
+    return (*inputs[n:2 * n], *inputs[:n], 1.0)  # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+
+
+def _sum_local(out: float, *inputs: float) -> tuple[float, ...]:
+    return (1.0,) * len(inputs)
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+GATES: dict[str, Gate] = {g.name: g for g in (
+    #    name       symbol   arity  forward                         local(out, *inputs)                              rule
+    Gate("add",     "+",     2,     lambda a, b: a + b,             lambda out, a, b: (1.0, 1.0),                    "d/da = 1, d/db = 1"),
+    Gate("mul",     "*",     2,     lambda a, b: a * b,             lambda out, a, b: (b, a),                        "d/da = b, d/db = a"),
+    Gate("pow",     "**",    2,     _pow,                           _pow_local,                                      "d/dx = n x^(n-1), d/dn = x^n log x"),
+    Gate("exp",     "exp",   1,     _exp,                           lambda out, x: (out,),                           "d/dx = exp(x) = out"),
+    Gate("log",     "log",   1,     _log,                           lambda out, x: (1.0 / x,),                       "d/dx = 1/x"),
+    Gate("max",     "max",   2,     lambda a, b: a if a >= b else b, _max_local,                                     "1 to the larger input, 0 to the other; a tie splits 0.5/0.5"),
+    Gate("recip",   "1/x",   1,     _recip,                         lambda out, x: (-out * out,),                    "d/dx = -1/x^2 = -out^2"),
+    Gate("relu",    "relu",  1,     lambda x: x if x > 0.0 else 0.0, lambda out, x: (1.0 if x > 0.0 else 0.0,),      "d/dx = 1 if x > 0 else 0"),
+    Gate("tanh",    "tanh",  1,     math.tanh,                      lambda out, x: (1.0 - out * out,),               "d/dx = 1 - tanh(x)^2 = 1 - out^2"),
+    Gate("sigmoid", "sigmoid", 1,   _sigmoid,                       lambda out, x: (out * (1.0 - out),),             "d/dx = sigma(x)(1 - sigma(x)) = out(1 - out)"),
+    # Fused n-ary gates, used by nn where one node instead of 2n pays (see benchmarks/).
+    Gate("linear",  "w·x+b", None,  _linear,                        _linear_local,                                   "d/dw_i = x_i, d/dx_i = w_i, d/db = 1"),
+    Gate("sum",     "Σ",     None,  lambda *xs: sum(xs),            _sum_local,                                      "d/dx_i = 1"),
+)}

@@ -1,0 +1,54 @@
+"""Reading a graph for display: the order nodes are shown in and the caption of each gate.
+
+Shared by `explain` and the drawing module, which only read the graph, never change it.
+"""
+
+from __future__ import annotations
+
+from .value import Value
+
+
+def number(x: float, digits: int | None = None) -> str:
+    """A constant or value as a person writes it: 1 not 1.0, 0.5, -0.2; `digits` fixes decimals."""
+    if digits is not None:
+        text = f"{x:.{digits}f}"
+        return "0." + "0" * digits if text == "-0." + "0" * digits else text  # no "-0.00"
+    return f"{x:g}"
+
+
+def folded_constant(v: Value) -> int | None:
+    """Index of the constant operand a diagram folds into the gate's caption (`*-1`, `+1`, `**2`).
+
+    Only two-input gates with exactly one constant operand fold it; n-ary gates draw all inputs.
+    """
+    if v.gate is None or v.gate.arity != 2:
+        return None
+    flags = [p.is_constant for p in v.parents]
+    if flags == [False, True]:
+        return 1
+    if flags == [True, False]:
+        return 0
+    return None
+
+
+def caption(v: Value) -> str:
+    """The gate as the lecture labels it: `*`, `+`, `exp`, `1/x`, or with a folded constant."""
+    if v.gate is None:
+        return v.label or number(v.data)
+    k = folded_constant(v)
+    symbol = v.gate.symbol
+    if k is None:
+        return symbol
+    c = number(v.parents[k].data)
+    if v.gate.name == "add":
+        return f"+{c}" if not c.startswith("-") else c
+    if v.gate.name == "max":
+        return f"max(·, {c})"
+    if v.gate.name == "pow" and k == 0:
+        return f"{c}**"
+    return f"{symbol}{c}"
+
+
+def visit_order(root: Value) -> list[Value]:
+    """Every node, inputs first; the position is a stable id (the same graph, the same ids)."""
+    return root.nodes()

@@ -1,0 +1,375 @@
+"""`Value`: a scalar node of a computation graph, and `backward()`, the one place of the chain rule.
+
+Design choices, each made for a reason:
+- A node stores its parents as an ordered tuple and its gate as a row of `GATES`, never a closure,
+  so a graph has no reference cycles: dropping the output frees it at once by reference counting.
+- Every node gets a serial number when it is created. Parents always exist before their children,
+  so sorting by that number is a topological order: `backward()` needs no recursion.
+- A plain number operand becomes a `Constant`, a leaf that receives no gradient. Constants of
+  common values are cached and shared, which is safe precisely because they never hold a gradient.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from contextlib import contextmanager
+from itertools import count
+from operator import attrgetter
+
+from .gates import GATES, Gate
+
+ADD, MUL, POW = GATES["add"], GATES["mul"], GATES["pow"]
+RELU, LINEAR, SUM = GATES["relu"], GATES["linear"], GATES["sum"]
+
+_serial = count()        # creation order; see the module docstring
+_grad_enabled = True     # False inside `no_grad()`
+
+
+class Value:
+    """A scalar with a gradient, the output of a gate (or a leaf when it has no parents).
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> a.grad, b.grad   # dc/da = b + 1, dc/db = a
+    (-2.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "parents", "gate", "label", "_serial")
+
+    def __init__(self, data, label: str = ""):
+        self.data = _to_float(data, "Value")
+        self.grad = 0.0
+        self.parents: tuple[Value, ...] = ()
+        self.gate: Gate | None = None
+        self.label = label
+        self._serial = next(_serial)
+
+    # --- what the node is ----------------------------------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """The gate's symbol as micrograd's `_op` has it ('*', '1/x', ...); '' for a leaf.
+
+        The gate's row in the table is `self.gate`, its key `self.gate.name`."""
+        return self.gate.symbol if self.gate is not None else ""
+
+    @property
+    def is_constant(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        op = f", op={self.op!r}" if self.gate is not None else ""
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.4f}, grad={self.grad:.4f}{op}{label})"
+
+    # --- primitive gates ---------------------------------------------------------------------
+
+    # `+` and `*` build their node inline (no helper call): they are most of every graph.
+    def __add__(self, other):
+        if other.__class__ is not Value:
+            other = _constants.get(other) or _operand(other, "+")
+        v = _new(Value)
+        v.data = self.data + other.data
+        v.grad = 0.0
+        v.label = ""
+        v._serial = next(_serial)
+        if _grad_enabled:
+            v.parents = (self, other)
+            v.gate = ADD
+        else:
+            v.parents = ()
+            v.gate = None
+        return v
+
+    def __mul__(self, other):
+        if other.__class__ is not Value:
+            other = _constants.get(other) or _operand(other, "*")
+        v = _new(Value)
+        v.data = self.data * other.data
+        v.grad = 0.0
+        v.label = ""
+        v._serial = next(_serial)
+        if _grad_enabled:
+            v.parents = (self, other)
+            v.gate = MUL
+        else:
+            v.parents = ()
+            v.gate = None
+        return v
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Value) and not exponent.is_constant and not self.data > 0.0:
+            raise ValueError(f"pow gate: a Value exponent needs a positive base, got base "
+                             f"{self.data!r}")
+        exponent = _operand(exponent, "**")
+        return apply(POW, self, exponent)
+
+    def __rpow__(self, base):
+        return _operand(base, "**") ** self
+
+    def exp(self):
+        return apply(GATES["exp"], self)
+
+    def log(self):
+        return apply(GATES["log"], self)
+
+    def reciprocal(self):
+        return apply(GATES["recip"], self)
+
+    def relu(self):
+        return apply(RELU, self)
+
+    def tanh(self):
+        return apply(GATES["tanh"], self)
+
+    def sigmoid(self):
+        return apply(GATES["sigmoid"], self)
+
+    def max(self, other):
+        return apply(GATES["max"], self, _operand(other, "max"))
+
+    # --- compositions of primitives, as the lecture builds them --------------------------------
+
+    def __neg__(self):                 # the lecture's `*-1` gate
+        return self * _constant(-1.0)
+
+    def __radd__(self, other):         # 1 + x: a `+1` gate
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __sub__(self, other):          # a - b = a + (b * -1); a - c folds to a `+(-c)` gate
+        if isinstance(other, Value):
+            return self + (-other)
+        return self + _constant(-_to_float(other, "-"))
+
+    def __rsub__(self, other):         # c - a = (a * -1) + c
+        return (-self) + other
+
+    def __truediv__(self, other):      # a / b = a * (1/b); a / c folds to a `*(1/c)` gate
+        if isinstance(other, Value):
+            return self * other.reciprocal()
+        c = _to_float(other, "/")
+        if c == 0.0:
+            raise ZeroDivisionError(f"/ gate: division of {self.data!r} by the constant {c!r}")
+        return self * _constant(1.0 / c)
+
+    def __rtruediv__(self, other):     # 1 / b is the `1/x` gate itself; c / b = (1/b) * c
+        c = _to_float(other, "/")
+        return self.reciprocal() if c == 1.0 else self.reciprocal() * c
+
+    # --- the backward pass: the chain rule lives here and nowhere else -------------------------
+
+    def backward(self) -> None:
+        """Backpropagate from this node: d(self)/d(node) for every node of its graph.
+
+        Leaves (parameters, inputs) *accumulate*: a second call adds the same amount again, until
+        `zero_grad()`. Interior nodes are reset and recomputed on every call. A node whose
+        upstream gradient is exactly 0 is skipped: a zero contributes nothing to its parents.
+        """
+        interior = _interior_nodes(self)  # also resets their gradients to 0
+        if self.gate is None:
+            self.grad += 1.0
+            return
+        self.grad = 1.0
+        for v in interior:
+            g = v.grad
+            if g == 0.0:
+                continue
+            gate, parents = v.gate, v.parents
+            # `+` and `*` are specialised inline because they are most of every graph; the test
+            # suite checks both against their rows in GATES. The class test skips constants.
+            if gate is ADD:
+                a, b = parents
+                if a.__class__ is Value:
+                    a.grad += g
+                if b.__class__ is Value:
+                    b.grad += g
+            elif gate is MUL:
+                a, b = parents
+                if a.__class__ is Value:
+                    a.grad += b.data * g
+                if b.__class__ is Value:
+                    b.grad += a.data * g
+            else:
+                partials = gate.local(v.data, *[p.data for p in parents])
+                for p, d in zip(parents, partials):
+                    p.grad += d * g  # a Constant drops this write
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every node of this graph, leaves included, to 0."""
+        for v in _all_nodes(self):
+            v.grad = 0.0
+
+    # --- helpers for users and the drawing/explain modules -------------------------------------
+
+    def nodes(self) -> list[Value]:
+        """Every node of the graph, in topological order (inputs first)."""
+        return sorted(_all_nodes(self), key=_by_serial)
+
+    def draw(self, **options):
+        from .drawing import draw
+        return draw(self, **options)
+
+
+class Constant(Value):
+    """A leaf that holds a plain number: it takes part in the forward pass, never in learning.
+
+    Its gradient is always 0 and writes to it are dropped, like a PyTorch tensor without
+    requires_grad; so one constant can be shared by many gates without collecting stale gradients.
+    """
+
+    __slots__ = ()
+
+    grad = property(lambda self: 0.0, lambda self, _: None)
+
+    @property
+    def is_constant(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"Constant({self.data!r})"
+
+
+# --- building nodes ----------------------------------------------------------------------------
+
+_new = object.__new__
+
+
+def _node(data: float, parents: tuple, gate: Gate) -> Value:
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._serial = next(_serial)
+    if _grad_enabled:
+        v.parents = parents
+        v.gate = gate
+    else:
+        v.parents = ()
+        v.gate = None
+    return v
+
+
+def apply(gate: Gate, *inputs: Value) -> Value:
+    """Run `gate` on Values (and plain numbers, which become constants) and record the node."""
+    if gate.arity is not None and len(inputs) != gate.arity:
+        raise TypeError(f"{gate.name} gate takes {gate.arity} inputs, got {len(inputs)}")
+    inputs = tuple(x if isinstance(x, Value) else _operand(x, gate.symbol) for x in inputs)
+    return _node(gate.forward(*[x.data for x in inputs]), inputs, gate)
+
+
+def linear(w, x, b=0.0) -> Value:
+    """One fused `w·x+b` gate: sum_i w_i x_i + b, a neuron's pre-activation, as a single node."""
+    if len(w) != len(x):
+        raise ValueError(f"linear gate: {len(w)} weights but {len(x)} inputs")
+    inputs = (*w, *x, b)
+    if not all(v.__class__ is Value for v in inputs):
+        inputs = tuple(v if isinstance(v, Value) else _operand(v, "w·x+b") for v in inputs)
+    return _node(LINEAR.forward(*[v.data for v in inputs]), inputs, LINEAR)
+
+
+def sum_of(values) -> Value:
+    """One fused `Σ` gate adding all of `values` (one node instead of n-1 `+` gates)."""
+    inputs = tuple(v if isinstance(v, Value) else _operand(v, "Σ") for v in values)
+    if not inputs:
+        raise ValueError("Σ gate: sum_of() needs at least one value")
+    return _node(SUM.forward(*[v.data for v in inputs]), inputs, SUM)
+
+
+@contextmanager
+def no_grad():
+    """Inside this block gates record no graph: results are plain leaves (fast inference)."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+# --- numbers and constants ---------------------------------------------------------------------
+
+def _to_float(x, where: str) -> float:
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        return float(x)
+    raise TypeError(f"{where}: expected a real number (int, float or a numpy scalar), got "
+                    f"{type(x).__name__}: {x!r}")
+
+
+_constants: dict[float, Constant] = {}
+_CONSTANT_CACHE_SIZE = 4096
+
+
+def _constant(x: float) -> Constant:
+    c = _constants.get(x)
+    if c is None:
+        c = _new(Constant)
+        c.data = x
+        c.parents = ()
+        c.gate = None
+        c.label = ""
+        c._serial = next(_serial)
+        # Zero is not cached because 0.0 == -0.0 would hand back the wrong sign; NaN never
+        # compares equal, so caching it would only grow the cache.
+        if x != 0.0 and x == x and len(_constants) < _CONSTANT_CACHE_SIZE:
+            _constants[x] = c
+    return c
+
+
+def _operand(x, gate_symbol: str) -> Value:
+    if type(x) is float:  # the common case first: this runs for every `y * 1.0001`
+        return _constant(x)
+    if isinstance(x, Value):
+        return x
+    return _constant(_to_float(x, f"{gate_symbol} gate"))
+
+
+# --- graph traversal, iterative -----------------------------------------------------------------
+
+_by_serial = attrgetter("_serial")
+
+
+def _all_nodes(root: Value) -> list[Value]:
+    seen = {root}
+    stack = [root]
+    while stack:
+        for p in stack.pop().parents:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return list(seen)
+
+
+def _interior_nodes(root: Value) -> list[Value]:
+    """Nodes with parents reachable from root, in reverse topological order (root first).
+
+    Their gradients are reset to 0 on the way: backward() recomputes interior gradients. The reset
+    doubles as the visited mark, which is cheaper than a set: each call makes its own 0.0 float
+    object and a node counts as visited when its grad *is* that object. A float left over from an
+    earlier call is kept alive by the node holding it, so it can never be this call's mark.
+    """
+    mark = math.copysign(0.0, 1.0)  # a new float object, equal to 0.0
+    order = [root] if root.parents else []
+    shared = False
+    stack = [root]
+    push, record = stack.append, order.append  # bound once: this loop is hot
+    while stack:
+        for p in stack.pop().parents:
+            if p.parents:
+                if p.grad is not mark:
+                    p.grad = mark
+                    record(p)
+                    push(p)
+                else:
+                    shared = True
+    # In a tree (no interior node with two consumers) depth-first order already lists every node
+    # after its only consumer; otherwise the creation serials give the order.
+    if shared:
+        order.sort(key=_by_serial, reverse=True)
+    return order
