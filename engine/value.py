@@ -322,6 +322,11 @@ def _constant(x: float) -> Constant:
     return c
 
 
+def as_value(x) -> Value:
+    """A Value as it is; a plain number as a (cached) Constant, e.g. a data point's features."""
+    return _operand(x, "as_value")
+
+
 def _operand(x, gate_symbol: str) -> Value:
     if type(x) is float:  # the common case first: this runs for every `y * 1.0001`
         return _constant(x)
