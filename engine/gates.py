@@ -71,7 +71,11 @@ def _pow_local(out: float, x: float, n: float) -> tuple[float, float]:
     elif x == 0.0 and n < 1.0:
         dx = math.copysign(math.inf, n)
     else:
-        dx = n * x ** (n - 1.0)
+        try:
+            dx = n * x ** (n - 1.0)
+        except OverflowError:  # e.g. a tiny x to a negative power: the slope is +-inf
+            odd = x < 0.0 and (n - 1.0) % 2.0 == 1.0
+            dx = math.copysign(math.inf, -n if odd else n)
     # d/dn x**n = x**n log x; only defined for x > 0. At x == 0 PyTorch gives 0, and a negative
     # base only reaches here with a constant exponent, which receives no gradient.
     dn = out * math.log(x) if x > 0.0 else 0.0

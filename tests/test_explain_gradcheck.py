@@ -1,0 +1,74 @@
+"""explain() reports the backward pass the lecture way; gradcheck() catches a wrong gradient."""
+
+import math
+
+import pytest
+
+from engine import GATES, Value, explain, gradcheck
+from engine.examples import sigmoid_gate
+
+
+def test_explain_lists_gates_in_backward_order_with_local_and_sent_gradients():
+    ex = sigmoid_gate()
+    steps = list(explain(ex.root))
+    assert [s.gate for s in steps] == ["1/x", "+1", "exp", "*-1", "+", "+", "*", "*"]
+    first = steps[0]
+    x = 1 + math.exp(-1.0)
+    assert first.local == pytest.approx((-1 / x ** 2,))
+    assert first.upstream == 1.0 and first.sends == pytest.approx((-1 / x ** 2,))
+    for s in steps:
+        assert s.upstream != 0.0
+        for local, sent in zip(s.local, s.sends):
+            assert sent is None or sent == pytest.approx(local * s.upstream)
+    # constants (the 1 of `+1`, the -1 of `*-1`) receive nothing
+    assert steps[1].sends[1] is None and steps[3].sends[1] is None
+    last = steps[-1]
+    assert [n for n, _ in last.inputs] == ["w0", "x0"]
+    assert last.sends == pytest.approx((ex.inputs["w0"].grad, ex.inputs["x0"].grad))
+
+
+def test_explain_text_and_html():
+    ex = sigmoid_gate()
+    text = str(explain(ex.root, digits=2))
+    lines = text.splitlines()
+    assert "upstream" in lines[1] and "sends" in lines[1]
+    assert len({len(line) for line in lines[1:3]}) == 1 or lines[2].startswith("----")
+    assert "-0.53" in text and "0.73" in text and "1/x" in text
+    html = explain(ex.root)._repr_html_()
+    assert html.count("<tr>") == 1 + 8 and "1/x" in html
+
+
+def test_explain_requires_a_backward_pass_from_the_root():
+    x = Value(2.0)
+    y = x * 3
+    with pytest.raises(ValueError, match="backward"):
+        explain(y)
+
+
+def test_gradcheck_passes_for_every_gate_in_its_domain():
+    points = {"add": (1.0, 2.0), "mul": (1.5, -2.0), "pow": (1.7, 2.5), "exp": (0.3,),
+              "log": (1.5,), "max": (1.0, -1.0), "recip": (0.6,), "relu": (0.8,),
+              "tanh": (0.4,), "sigmoid": (-0.7,), "linear": (1.0, 2.0, 3.0, 4.0, 0.5),
+              "sum": (1.0, 2.0, 3.0)}
+    assert set(points) == set(GATES)
+    from engine import apply
+    for name, xs in points.items():
+        result = gradcheck(lambda *v, g=GATES[name]: apply(g, *v), *xs)
+        assert result.ok, (name, str(result))
+        assert result.worst_abs < 1e-6
+
+
+def test_gradcheck_reports_a_wrong_gradient():
+    # a function whose "gradient" is wrong: data taken from a Value behind the engine's back
+    def cheat(x):
+        return x * Value(x.data)   # d/dx x^2 is 2x, but the engine sees only one factor
+    result = gradcheck(cheat, 3.0)
+    assert not result.ok
+    assert result.inputs[0].analytic == 3.0
+    assert result.inputs[0].numeric == pytest.approx(6.0, rel=1e-6)
+    assert "MISMATCH" in str(result)
+
+
+def test_gradcheck_rejects_a_non_value_result():
+    with pytest.raises(TypeError, match="must return a Value"):
+        gradcheck(lambda x: 1.0, 2.0)
