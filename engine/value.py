@@ -19,8 +19,9 @@ from operator import attrgetter
 
 from .gates import GATES, Gate
 
-ADD, MUL, POW = GATES["add"], GATES["mul"], GATES["pow"]
-RELU, LINEAR, SUM = GATES["relu"], GATES["linear"], GATES["sum"]
+ADD, MUL, POW, EXP, LOG = GATES["add"], GATES["mul"], GATES["pow"], GATES["exp"], GATES["log"]
+RECIP, RELU, TANH, SIGMOID = GATES["recip"], GATES["relu"], GATES["tanh"], GATES["sigmoid"]
+LINEAR, SUM = GATES["linear"], GATES["sum"]
 
 _serial = count()        # creation order; see the module docstring
 _grad_enabled = True     # False inside `no_grad()`
@@ -110,22 +111,22 @@ class Value:
         return _operand(base, "**") ** self
 
     def exp(self):
-        return apply(GATES["exp"], self)
+        return _unary(self, EXP)
 
     def log(self):
-        return apply(GATES["log"], self)
+        return _unary(self, LOG)
 
     def reciprocal(self):
-        return apply(GATES["recip"], self)
+        return _unary(self, RECIP)
 
     def relu(self):
-        return apply(RELU, self)
+        return _unary(self, RELU)
 
     def tanh(self):
-        return apply(GATES["tanh"], self)
+        return _unary(self, TANH)
 
     def sigmoid(self):
-        return apply(GATES["sigmoid"], self)
+        return _unary(self, SIGMOID)
 
     def max(self, other):
         return apply(GATES["max"], self, _operand(other, "max"))
@@ -180,8 +181,9 @@ class Value:
             if g == 0.0:
                 continue
             gate, parents = v.gate, v.parents
-            # `+` and `*` are specialised inline because they are most of every graph; the test
-            # suite checks both against their rows in GATES. The class test skips constants.
+            # `+`, `*`, `w·x+b` and relu are specialised inline because they are most of every
+            # graph (tests/test_gates.py checks each against its row in GATES); every other gate
+            # takes its partials from the table. The class tests skip constants.
             if gate is ADD:
                 a, b = parents
                 if a.__class__ is Value:
@@ -194,6 +196,16 @@ class Value:
                     a.grad += b.data * g
                 if b.__class__ is Value:
                     b.grad += a.data * g
+            elif gate is LINEAR:  # w_1..w_n, x_1..x_n, b: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+                n = len(parents) >> 1
+                for w, x in zip(parents[:n], parents[n:-1]):
+                    w.grad += x.data * g
+                    x.grad += w.data * g  # a Constant drops this write
+                parents[-1].grad += g
+            elif gate is RELU:
+                x = parents[0]
+                if x.data > 0.0:
+                    x.grad += g
             else:
                 partials = gate.local(v.data, *[p.data for p in parents])
                 for p, d in zip(parents, partials):
@@ -254,6 +266,10 @@ def _node(data: float, parents: tuple, gate: Gate) -> Value:
     return v
 
 
+def _unary(x: Value, gate: Gate) -> Value:
+    return _node(gate.forward(x.data), (x,), gate)
+
+
 def apply(gate: Gate, *inputs: Value) -> Value:
     """Run `gate` on Values (and plain numbers, which become constants) and record the node."""
     if gate.arity is not None and len(inputs) != gate.arity:
@@ -267,9 +283,12 @@ def linear(w, x, b=0.0) -> Value:
     if len(w) != len(x):
         raise ValueError(f"linear gate: {len(w)} weights but {len(x)} inputs")
     inputs = (*w, *x, b)
-    if not all(v.__class__ is Value for v in inputs):
-        inputs = tuple(v if isinstance(v, Value) else _operand(v, "w·x+b") for v in inputs)
-    return _node(LINEAR.forward(*[v.data for v in inputs]), inputs, LINEAR)
+    try:
+        data = [v.data for v in inputs]
+    except AttributeError:  # plain numbers among the inputs: make them constants
+        inputs = tuple(_operand(v, "w·x+b") for v in inputs)
+        data = [v.data for v in inputs]
+    return _node(LINEAR.forward(*data), inputs, LINEAR)
 
 
 def sum_of(values) -> Value:

