@@ -7,9 +7,9 @@
 from .explain import explain
 from .gates import GATES, Gate
 from .gradcheck import gradcheck
-from .value import Constant, Value, apply, as_value, linear, no_grad, sum_of
+from .value import Constant, Value, apply, as_value, dense, linear, no_grad, sum_of
 
-__all__ = ["GATES", "Constant", "Gate", "Value", "apply", "as_value", "draw", "explain", "gradcheck",
+__all__ = ["GATES", "Constant", "Gate", "Value", "apply", "as_value", "dense", "draw", "explain", "gradcheck",
            "linear", "no_grad", "sum_of"]
 
 

@@ -291,6 +291,26 @@ def linear(w, x, b=0.0) -> Value:
     return _node(LINEAR.forward(*data), inputs, LINEAR)
 
 
+def dense(weights, x, biases) -> list[Value]:
+    """A layer of `w·x+b` gates, one per row of `weights`, all reading the same inputs `x`.
+
+    Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]`, faster: the
+    inputs are converted and read once for the whole layer instead of once per neuron.
+    """
+    x = [v if v.__class__ is Value else _operand(v, "w·x+b") for v in x]
+    xdata = [v.data for v in x]
+    n = len(x)
+    forward = LINEAR.forward
+    out = []
+    for w, b in zip(weights, biases):
+        if len(w) != n:
+            raise ValueError(f"linear gate: {len(w)} weights but {n} inputs")
+        if b.__class__ is not Value:
+            b = _operand(b, "w·x+b")
+        out.append(_node(forward(*[v.data for v in w], *xdata, b.data), (*w, *x, b), LINEAR))
+    return out
+
+
 def sum_of(values) -> Value:
     """One fused `Σ` gate adding all of `values` (one node instead of n-1 `+` gates)."""
     inputs = tuple(v if isinstance(v, Value) else _operand(v, "Σ") for v in values)
