@@ -9,8 +9,8 @@ from .gates import GATES, Gate
 from .gradcheck import gradcheck
 from .value import Constant, Value, apply, as_value, dense, linear, no_grad, sum_of
 
-__all__ = ["GATES", "Constant", "Gate", "Value", "apply", "as_value", "dense", "draw", "explain", "gradcheck",
-           "linear", "no_grad", "sum_of"]
+__all__ = ["GATES", "Constant", "Gate", "Value", "apply", "as_value", "dense", "draw", "explain",
+           "gradcheck", "linear", "no_grad", "sum_of"]
 
 
 def draw(root, **options):

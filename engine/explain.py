@@ -91,9 +91,9 @@ def explain(root: Value, digits: int = 4) -> Explanation:
     >>> f = x * y; f.label = "f"; f.backward()
     >>> print(explain(f, digits=1))  # doctest: +NORMALIZE_WHITESPACE
     backward pass from f (upstream = d f / d output; sends = local grad x upstream)
-    step  gate  inputs          output   local grad  upstream  sends
-    ----  ----  --------------  -------  ----------  --------  ---------
-    1     *     x=3.0, y=-4.0   f=-12.0  -4.0, 3.0   1.0       -4.0, 3.0
+    step  gate  inputs         output   local grad  upstream  sends
+    ----  ----  -------------  -------  ----------  --------  ---------
+    1     *     x=3.0, y=-4.0  f=-12.0  -4.0, 3.0   1.0       -4.0, 3.0
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain: expected a Value, got {type(root).__name__}")

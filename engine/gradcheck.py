@@ -41,7 +41,8 @@ class GradcheckResult:
         return self.ok
 
     def __str__(self) -> str:
-        head = f"{'input':>8} {'value':>12} {'analytic':>14} {'numeric':>14} {'abs err':>9} {'rel err':>9}"
+        head = (f"{'input':>8} {'value':>12} {'analytic':>14} {'numeric':>14} {'abs err':>9} "
+                f"{'rel err':>9}")
         lines = [head]
         for c in self.inputs:
             lines.append(f"{c.label:>8} {c.value:>12.6g} {c.analytic:>14.8g} {c.numeric:>14.8g} "

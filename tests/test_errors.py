@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine import Value, apply, GATES
+from engine import GATES, Value, apply
 
 
 @pytest.mark.parametrize("build, error, words", [

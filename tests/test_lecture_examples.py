@@ -42,7 +42,8 @@ def test_sigmoid_gate_forward_and_gradients_on_every_wire():
     w = _wires(f)
     expected = {  # wire: (forward value, df/dwire), from the chain rule written out by hand
         "*0": (W0 * X0, DF_DDOT), "*1": (W1 * X1, DF_DDOT), "+": (W0 * X0 + W1 * X1, DF_DDOT),
-        "+w2": (DOT, DF_DDOT), "*-1": (-DOT, -DF_DDOT), "exp": (math.exp(-DOT), -1 / (1 + math.exp(-DOT)) ** 2),
+        "+w2": (DOT, DF_DDOT), "*-1": (-DOT, -DF_DDOT),
+        "exp": (math.exp(-DOT), -1 / (1 + math.exp(-DOT)) ** 2),
         "+1": (1 + math.exp(-DOT), -1 / (1 + math.exp(-DOT)) ** 2), "1/x": (F, 1.0),
     }
     for wire, (value, grad) in expected.items():
