@@ -1,0 +1,21 @@
+"""gategrad's `nn`: the lecture's networks built out of Values, trained, saved and loaded.
+
+    import nn
+    X, y = nn.data.moons(100, noise=0.1)
+    model = nn.MLP(2, [16, 16, 1])
+    history = nn.fit(model, X, y, loss="hinge", epochs=100, lr=1.0, l2=1e-4,
+                     lr_schedule=nn.optim.LinearDecay(1.0, 0.1, 100))
+    nn.save(model, "moons.json")
+"""
+
+from . import activations, data, losses, objectives, optim
+from .activations import Activation
+from .io import load, save
+from .layers import MLP, Layer, Maxout, Neuron
+from .module import Module
+from .optim import SGD, LinearDecay
+from .train import History, evaluate, fit, predict
+
+__all__ = ["MLP", "SGD", "Activation", "History", "Layer", "LinearDecay", "Maxout", "Module",
+           "Neuron", "activations", "data", "evaluate", "fit", "load", "losses", "objectives",
+           "optim", "predict", "save"]

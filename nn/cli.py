@@ -1,0 +1,201 @@
+"""`gategrad train` and `gategrad predict`, added to the `gategrad` command by engine/cli.py.
+
+Without options `gategrad train` runs micrograd's demo: two moons (100 points, noise 0.1), an MLP
+2 -> 16 -> 16 -> 1 with ReLU, hinge loss + 1e-4 L2, full batch, 100 steps of lr 1.0 decaying
+linearly to 0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+
+from . import data as datasets
+from .io import load, save
+from .layers import MLP
+from .optim import LinearDecay
+from .train import evaluate, fit
+
+# name: (generator(args) -> (X, y), number of classes or None for regression)
+_DATASETS = {
+    "and": (lambda a: datasets.and_gate(), 2),
+    "or": (lambda a: datasets.or_gate(), 2),
+    "xor": (lambda a: datasets.xor(), 2),
+    "parity": (lambda a: datasets.parity(a.bits), 2),
+    "moons": (lambda a: datasets.moons(a.n, noise=a.noise, seed=a.seed), 2),
+    "circles": (lambda a: datasets.circles(a.n, noise=a.noise, seed=a.seed), 2),
+    "spirals": (lambda a: datasets.spirals(a.n, classes=a.classes, noise=a.noise, seed=a.seed),
+                None),
+    "regression": (lambda a: datasets.regression_1d(a.n, noise=a.noise, seed=a.seed), 0),
+}
+_BINARY_LOSSES = ("hinge", "bce_with_logits", "bce", "mse")
+_MULTICLASS_LOSSES = ("cross_entropy", "multiclass_hinge")
+_LOSSES = _BINARY_LOSSES + _MULTICLASS_LOSSES + ("squared_l2",)
+
+
+def _sizes(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none", "0"):
+        return []
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16, got {text!r}") from None
+    if min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {text!r}")
+    return sizes
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows an option's default unless it has none or its help already speaks of it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "default" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+def add_commands(subparsers) -> None:
+    train = subparsers.add_parser(
+        "train", help="train an MLP on a built-in dataset (default: micrograd's moons demo)",
+        description="Train an MLP with gradient descent, show a progress bar, print the final "
+                    "accuracy, and optionally save the model. The defaults are micrograd's demo.",
+        formatter_class=_HelpFormatter)
+    group = train.add_argument_group("data")
+    group.add_argument("--data", choices=list(_DATASETS), default="moons", help="dataset")
+    group.add_argument("--n", type=int, default=100, help="number of points (moons, circles, "
+                       "spirals, regression)")
+    group.add_argument("--noise", type=float, default=0.1, help="noise of the random datasets")
+    group.add_argument("--bits", type=int, default=4, help="number of bits for --data parity")
+    group.add_argument("--classes", type=int, default=3, help="number of arms for spirals")
+    group.add_argument("--seed", type=int, default=0,
+                       help="seed of the data, the initial weights and the batch order")
+    group.add_argument("--val", type=float, default=0.0, metavar="FRACTION",
+                       help="hold out this fraction for validation (reported every epoch)")
+    group.add_argument("--test", type=float, default=0.0, metavar="FRACTION",
+                       help="hold out this fraction for a final test, measured once at the end")
+    group = train.add_argument_group("model")
+    group.add_argument("--hidden", type=_sizes, default="16,16", metavar="SIZES",
+                       help="hidden layer sizes, comma separated ('' or 0 for none)")
+    group.add_argument("--activation", default="relu",
+                       help="hidden activation: relu, sigmoid, tanh, leaky_relu, prelu, elu, "
+                            "linear or maxout")
+    group.add_argument("--output-activation", default=None,
+                       help="activation of the output layer (default: linear; sigmoid for "
+                            "--loss bce)")
+    group = train.add_argument_group("training")
+    group.add_argument("--loss", choices=_LOSSES, default=None,
+                       help="loss (default: hinge for two classes, cross_entropy for more, mse "
+                            "for regression)")
+    group.add_argument("--epochs", type=int, default=100, help="passes over the training data")
+    group.add_argument("--lr", type=float, default=1.0, help="learning rate at the start")
+    group.add_argument("--lr-end", type=float, default=None, metavar="LR",
+                       help="the learning rate decays linearly from --lr towards LR over the run, "
+                            "as micrograd's demo does (default: --lr/10; equal to --lr for a "
+                            "constant rate)")
+    group.add_argument("--batch-size", type=int, default=0,
+                       help="0 = full batch (batch GD), k = mini-batches of k, 1 = SGD")
+    group.add_argument("--momentum", type=float, default=0.0, help="SGD momentum")
+    group.add_argument("--l2", type=float, default=1e-4, help="lambda of the L2 penalty")
+    group.add_argument("--grad-tol", type=float, default=None, metavar="EPS",
+                       help="stop early when the gradient norm is below EPS")
+    group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    group.add_argument("--save", metavar="PATH", help="save the trained model as JSON")
+    train.set_defaults(run=run_train)
+
+    predict = subparsers.add_parser(
+        "predict", help="run a saved model on one input",
+        description="Load a model saved by `gategrad train --save` and print its output and "
+                    "predicted class for the given input numbers.")
+    predict.add_argument("model", help="model file (JSON)")
+    predict.add_argument("inputs", nargs="+", type=float, metavar="X",
+                         help="the input numbers, one per model input")
+    predict.set_defaults(run=run_predict)
+
+
+def _default_loss(classes) -> str:
+    if classes == 0:
+        return "mse"
+    return "hinge" if classes == 2 else "cross_entropy"
+
+
+def _output_size(loss: str, classes: int) -> int:
+    return classes if loss in _MULTICLASS_LOSSES else 1
+
+
+def run_train(args) -> int:
+    if args.batch_size < 0 or args.epochs < 0:
+        raise ValueError("--batch-size and --epochs must be >= 0")
+    generate, classes = _DATASETS[args.data]
+    X, y = generate(args)
+    if classes is None:
+        classes = args.classes
+    loss = args.loss or _default_loss(classes)
+    if classes == 0 and loss not in ("mse", "squared_l2"):
+        raise ValueError(f"--data regression needs --loss mse or squared_l2, not {loss}")
+    if classes > 2 and loss in _BINARY_LOSSES:
+        raise ValueError(f"--data {args.data} has {classes} classes; --loss {loss} handles two "
+                         f"(use {' or '.join(_MULTICLASS_LOSSES)})")
+    if args.val or args.test:
+        (X, y), val, test = datasets.split(X, y, val=args.val, test=args.test, seed=args.seed)
+    else:
+        val = test = ([], [])
+
+    model = MLP(len(X[0]), args.hidden + [_output_size(loss, classes)],
+                activation=args.activation,
+                output_activation=args.output_activation or ("sigmoid" if loss == "bce" else None),
+                rng=random.Random(args.seed))
+    lr_end = args.lr / 10 if args.lr_end is None else args.lr_end
+    steps = args.epochs * _batches_per_epoch(len(X), args.batch_size)
+    print(model)
+    print(f"data: {args.data}, {len(X)} training points"
+          + (f", {len(val[0])} validation" if val[0] else "")
+          + (f", {len(test[0])} test" if test[0] else "")
+          + f"; loss: {loss}" + (f" + {args.l2:g} L2" if args.l2 else ""))
+    history = fit(model, X, y, loss=loss, epochs=args.epochs, lr=args.lr,
+                  lr_schedule=LinearDecay(args.lr, lr_end, max(steps, 1)),
+                  batch_size=args.batch_size, momentum=args.momentum, l2=args.l2,
+                  val=val if val[0] else None, grad_tol=args.grad_tol,
+                  progress=not args.no_progress, rng=random.Random(args.seed))
+    print(f"stopped: {history.stop_reason}")
+    for name, (Xs, ys) in (("train", (X, y)), ("validation", val), ("test", test)):
+        if Xs:
+            print(_report(name, *evaluate(model, Xs, ys, loss=loss)))
+    if args.save:
+        save(model, args.save, meta={"loss": loss, "data": args.data, "classes": classes})
+        print(f"saved the model to {args.save}")
+    return 0
+
+
+def _batches_per_epoch(n: int, batch_size: int) -> int:
+    return 1 if not batch_size or batch_size >= n else math.ceil(n / batch_size)
+
+
+def _report(name: str, loss: float, accuracy) -> str:
+    text = f"{name + ':':12} loss {loss:.4f}"
+    return text + (f", accuracy {accuracy:.1%}" if accuracy is not None else "")
+
+
+def run_predict(args) -> int:
+    model, meta = load(args.model, with_meta=True)
+    if len(args.inputs) != model.nin:
+        raise ValueError(f"{args.model}: the model takes {model.nin} input"
+                         f"{'s' * (model.nin != 1)}, got {len(args.inputs)}")
+    out = model(args.inputs)
+    print(_describe(out, meta.get("loss")))
+    return 0
+
+
+def _describe(out, loss) -> str:
+    if isinstance(out, list):
+        scores = [o.data for o in out]
+        best = max(range(len(scores)), key=scores.__getitem__)
+        shown = ", ".join(f"{s:.6g}" for s in scores)
+        return f"scores [{shown}] -> class {best}" if loss else f"outputs [{shown}]"
+    value = out.data
+    if loss in ("hinge", "bce_with_logits"):
+        return f"score {value:.6g} -> class {int(value > 0.0)}"
+    if loss == "bce":
+        return f"probability {value:.6g} -> class {int(value > 0.5)}"
+    return f"output {value:.6g}"

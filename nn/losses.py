@@ -1,0 +1,235 @@
+"""Loss functions built from the engine's gates: what training minimises (seeds 000, 001, 002, 004).
+
+Regression: `squared_l2` (seed 002's ||y_hat - y||^2) and `mse` (its mean). Binary classification:
+`bce` on a probability, `bce_with_logits` on a logit (stable for any logit), `hinge` (the binary
+SVM's max-margin loss, labels -1/+1, micrograd's demo loss). Multiclass: `softmax`,
+`cross_entropy` (a class index as target, stable for any logits) and `multiclass_hinge`.
+Regularisation: `l2_penalty(params, lam)` is the lambda R(W) that turns MLE into MAP (seed 000).
+
+Predictions are Values (a list of them for several outputs or a batch); targets are plain numbers.
+
+>>> from engine import Value
+>>> round(cross_entropy([Value(1000.0), Value(-1000.0)], 1).data, 6)
+2000.0
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from engine import Value, linear, sum_of
+
+# log() of a probability is clamped at -100, as PyTorch's binary_cross_entropy does, so that a
+# saturated sigmoid (exactly 0.0 or 1.0 in floating point) gives a large finite loss, not an error.
+_LOG_FLOOR = math.exp(-100.0)
+
+
+def _as_list(x) -> list:
+    return [x] if isinstance(x, (Value, numbers.Real)) else list(x)
+
+
+def _paired(name: str, pred, target) -> tuple[list, list]:
+    preds, targets = _as_list(pred), _as_list(target)
+    if len(preds) != len(targets):
+        raise ValueError(f"{name}: {len(preds)} predictions but {len(targets)} targets")
+    if not preds:
+        raise ValueError(f"{name}: no predictions")
+    for t in targets:
+        if isinstance(t, Value) or not isinstance(t, numbers.Real) or isinstance(t, bool):
+            raise ValueError(f"{name}: targets must be plain numbers, got "
+                             f"{type(t).__name__}: {t!r}")
+    return preds, targets
+
+
+def _mean(losses: list[Value]) -> Value:
+    return losses[0] if len(losses) == 1 else sum_of(losses) * (1.0 / len(losses))
+
+
+# --- regression -----------------------------------------------------------------------------------
+
+def squared_l2(pred, target) -> Value:
+    """sum_k (y_hat_k - y_k)^2, the squared L2 norm of the error (seed 002).
+
+    >>> from engine import Value
+    >>> squared_l2([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    5.0
+    """
+    preds, targets = _paired("squared_l2", pred, target)
+    return sum_of([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)])
+
+
+def mse(pred, target) -> Value:
+    """The mean of (y_hat - y)^2 over the predictions.
+
+    >>> from engine import Value
+    >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    2.5
+    """
+    preds, targets = _paired("mse", pred, target)
+    return _mean([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)])
+
+
+# --- binary classification ------------------------------------------------------------------------
+
+def _log_clamped(p: Value) -> Value:
+    # Only a probability below the floor needs the max gate; above it max would route everything
+    # to p, so leaving the gate out changes neither the value nor the gradient.
+    return p.log() if p.data > _LOG_FLOOR else p.max(_LOG_FLOOR).log()
+
+
+def bce(prob, target) -> Value:
+    """Binary cross-entropy -[y log p + (1 - y) log(1 - p)] (seed 004), averaged over a batch.
+
+    `prob` is a probability (a sigmoid output), `target` in [0, 1]. Prefer `bce_with_logits` when
+    you have the logit: it never saturates.
+
+    >>> from engine import Value
+    >>> round(bce(Value(0.8), 1).data, 6) == round(-math.log(0.8), 6)
+    True
+    """
+    probs, targets = _paired("bce", prob, target)
+    losses = []
+    for p, t in zip(probs, targets, strict=True):
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"bce: a target must be in [0, 1], got {t!r}")
+        if not 0.0 <= p.data <= 1.0:
+            raise ValueError(f"bce: a probability must be in [0, 1], got {p.data!r} (apply a "
+                             "sigmoid first, or use bce_with_logits)")
+        # A term with weight 0 is left out: 0 * log(0) must not raise or give nan.
+        if t == 1.0:
+            losses.append(-_log_clamped(p))
+        elif t == 0.0:
+            losses.append(-_log_clamped(1.0 - p))
+        else:
+            losses.append(-(_log_clamped(p) * t + _log_clamped(1.0 - p) * (1.0 - t)))
+    return _mean(losses)
+
+
+def bce_with_logits(logit, target) -> Value:
+    """bce(sigmoid(z), y) computed stably from the logit z, averaged over a batch.
+
+    Uses max(z, 0) - z y + log(1 + exp(-|z|)): exp never sees a positive number, so a logit of
+    +-1000 gives the exact loss, and the gradient is sigmoid(z) - y everywhere, z = 0 included
+    (both max gates split their tie there).
+
+    >>> from engine import Value
+    >>> bce_with_logits(Value(-1000.0), 1).data, bce_with_logits(Value(1000.0), 1).data
+    (1000.0, 0.0)
+    """
+    logits, targets = _paired("bce_with_logits", logit, target)
+    losses = []
+    for z, t in zip(logits, targets, strict=True):
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"bce_with_logits: a target must be in [0, 1], got {t!r}")
+        abs_z = z.max(-z)
+        losses.append(z.max(0.0) - z * t + (1.0 + (-abs_z).exp()).log())
+    return _mean(losses)
+
+
+def hinge(scores, labels) -> Value:
+    """mean_i max(0, 1 - y_i s_i), the binary SVM loss, labels -1 or +1 (seed 001).
+
+    Built exactly as micrograd's demo builds it, `sum((1 + -yi*scorei).relu()) * (1.0 / n)`.
+
+    >>> from engine import Value
+    >>> hinge([Value(2.0), Value(0.5)], [1, 1]).data   # (0 + 0.5) / 2
+    0.25
+    """
+    scores, labels = _paired("hinge", scores, labels)
+    for y in labels:
+        if y != 1 and y != -1:
+            raise ValueError(f"hinge: labels must be -1 or +1, got {y!r} "
+                             "(nn.data.pm1(y) maps 0/1 labels to -1/+1)")
+    losses = [(1 + -y * s).relu() for y, s in zip(labels, scores, strict=True)]
+    return sum_of(losses) * (1.0 / len(losses))
+
+
+# --- multiclass -----------------------------------------------------------------------------------
+
+def _check_class(name: str, logits: list, target) -> None:
+    if isinstance(target, bool) or not isinstance(target, numbers.Integral):
+        raise ValueError(f"{name}: the target must be a class index (an int), got "
+                         f"{type(target).__name__}: {target!r}")
+    if not 0 <= target < len(logits):
+        raise ValueError(f"{name}: class index {target} is out of range for {len(logits)} "
+                         f"classes (0..{len(logits) - 1})")
+
+
+def softmax(logits) -> list[Value]:
+    """exp(z_k) / sum_j exp(z_j): scores to probabilities (seed 000).
+
+    The largest logit is subtracted first (as a constant: softmax does not change when every
+    logit moves by the same amount), so exp never overflows.
+
+    >>> from engine import Value
+    >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(1.0), Value(1000.0)])]
+    [0.0, 0.0, 1.0]
+    """
+    logits = list(logits)
+    if not logits:
+        raise ValueError("softmax: no logits")
+    top = max(z.data for z in logits)
+    exps = [(z - top).exp() for z in logits]
+    inverse_total = sum_of(exps).reciprocal()
+    return [e * inverse_total for e in exps]
+
+
+def _cross_entropy_one(logits: list, target: int) -> Value:
+    _check_class("cross_entropy", logits, target)
+    top = max(z.data for z in logits)
+    # -log softmax_t = log sum_j exp(z_j - top) - (z_t - top): the log-sum-exp trick.
+    return sum_of([(z - top).exp() for z in logits]).log() - (logits[target] - top)
+
+
+def cross_entropy(logits, target) -> Value:
+    """-log softmax(logits)[target], for one example (a list of logits and a class index) or the
+    mean over a batch (a list of such lists and a list of indices). Stable for any logits.
+
+    >>> from engine import Value
+    >>> z = [Value(2.0), Value(1.0), Value(0.1)]
+    >>> p0 = math.exp(2) / (math.exp(2) + math.exp(1) + math.exp(0.1))   # softmax, by hand
+    >>> abs(cross_entropy(z, 0).data - -math.log(p0)) < 1e-15
+    True
+    """
+    logits = list(logits)
+    if logits and not isinstance(logits[0], Value):  # a batch
+        targets = _as_list(target)
+        if len(logits) != len(targets):
+            raise ValueError(f"cross_entropy: {len(logits)} examples but {len(targets)} targets")
+        return _mean([_cross_entropy_one(list(z), t) for z, t in zip(logits, targets, strict=True)])
+    return _cross_entropy_one(logits, target)
+
+
+def multiclass_hinge(scores, target, margin: float = 1.0) -> Value:
+    """sum_{j != t} max(0, s_j - s_t + margin), the multiclass SVM loss of CS231n.
+
+    (PyTorch's multi_margin_loss also divides this by the number of classes.)
+
+    >>> from engine import Value
+    >>> round(multiclass_hinge([Value(3.2), Value(5.1), Value(-1.7)], 0).data, 12)  # CS231n's cat
+    2.9
+    """
+    scores = list(scores)
+    _check_class("multiclass_hinge", scores, target)
+    correct = scores[target]
+    terms = [(s - correct + margin).relu() for j, s in enumerate(scores) if j != target]
+    return sum_of(terms) if terms else correct * 0.0
+
+
+# --- regularisation -------------------------------------------------------------------------------
+
+def l2_penalty(params, lam: float) -> Value:
+    """lam * sum_p p^2: the prior term lambda R(W) that turns MLE into MAP (seed 000).
+
+    The sum of squares is one fused dot-product gate p·p (`engine.linear(params, params, 0)`):
+    one node instead of 2n, and each p, sitting on both sides, receives x + w = 2p, which is
+    d(p^2)/dp.
+
+    >>> from engine import Value
+    >>> a, b = Value(3.0), Value(-4.0)
+    >>> r = l2_penalty([a, b], 0.5); r.backward(); r.data, a.grad, b.grad
+    (12.5, 3.0, -4.0)
+    """
+    params = list(params)
+    return linear(params, params, 0.0) * lam

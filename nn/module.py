@@ -1,0 +1,82 @@
+"""`Module`: what every layer and model shares (micrograd's base class, with PyTorch's names).
+
+A module lists its parameters as (name, Value) pairs in micrograd's order. Names are structural and
+fixed at construction, e.g. `L1.N3.w0` is `model.layers[0].neurons[2].w[0]`: layers and neurons are
+counted from 1 as the lecture draws them, and a weight carries the index of the input it multiplies.
+Each parameter's `label` is the same name, so diagrams and state dicts read alike.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from engine import Value
+
+
+class Module:
+    """Base class: parameters, gradients, and a state dict of plain floats.
+
+    >>> from nn import Neuron
+    >>> n = Neuron(2, rng=__import__("random").Random(0))
+    >>> [name for name, _ in n.named_parameters()]
+    ['w0', 'w1', 'b']
+    >>> n.load_state_dict({"w0": 0.5, "w1": -1.0, "b": 0.25}); n([2.0, 1.0]).data
+    0.25
+    """
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return []
+
+    def parameters(self) -> list[Value]:
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        return len(self.parameters())
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's value by name, in parameter order (a snapshot of floats)."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state) -> None:
+        """Set every parameter from `state` (name -> number), or change nothing and raise.
+
+        All names and values are checked before the first one is assigned, so a bad state dict
+        never leaves a half-loaded model.
+        """
+        if not isinstance(state, dict):
+            raise ValueError(f"a state dict must be a dict of name -> number, got "
+                             f"{type(state).__name__}")
+        named = self.named_parameters()
+        expected = {name for name, _ in named}
+        missing = [name for name, _ in named if name not in state]
+        unexpected = [name for name in state if name not in expected]
+        if missing or unexpected:
+            problems = [_listing(kind, names) for kind, names in
+                        (("missing", missing), ("unexpected", unexpected)) if names]
+            raise ValueError(f"state dict does not match the model ({len(expected)} parameters, "
+                             f"{len(state)} entries): " + "; ".join(problems))
+        for name, _ in named:
+            _check_number(name, state[name])
+        for name, p in named:
+            p.data = float(state[name])
+
+    def config(self) -> dict:
+        """The constructor arguments that rebuild this architecture (used by `nn.save`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
+
+
+def _listing(kind: str, names: list[str], shown: int = 5) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{kind} {', '.join(names[:shown])}{more}"
+
+
+def _check_number(name: str, x) -> None:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise ValueError(f"parameter {name} must be a number, got {type(x).__name__}: {x!r}")
+    if not math.isfinite(x):
+        raise ValueError(f"parameter {name} must be a finite number, got {x!r}")

@@ -1,0 +1,216 @@
+"""`fit`: gradient-based learning as seeds 000 and 004 list it. For each batch: forward propagate,
+compute the loss, zero the gradients, backpropagate, update the weights. Batch GD, mini-batch GD
+and SGD differ only in the batch size (all, k, 1).
+
+>>> import random
+>>> import nn
+>>> X, y = nn.data.and_gate()
+>>> neuron = nn.Neuron(2, activation="linear", rng=random.Random(0))
+>>> history = nn.fit(neuron, X, y, loss="bce_with_logits", epochs=300, lr=1.0, progress=False)
+>>> history.train_acc[-1]
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from engine import no_grad
+
+from . import objectives
+from .data import _as_rng, batches
+from .losses import l2_penalty
+from .optim import SGD
+
+
+@dataclass
+class History:
+    """Per-epoch metrics of a `fit` run, and why it stopped.
+
+    `train_loss`/`train_acc` are measured on each batch just before its update (as micrograd's demo
+    prints them); `val_loss`/`val_acc` on the validation set after the epoch. Losses are the data
+    loss; `objective` adds the L2 penalty (what gradient descent minimises). `grad_norm` is the
+    length of the epoch's mean gradient, `lr` the last learning rate used. An accuracy is None
+    when the task has none (regression).
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float | None] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    objective: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    stop_reason: str = ""
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    def __repr__(self) -> str:
+        if not self.epochs:
+            return f"History(0 epochs, {self.stop_reason or 'not started'})"
+        parts = [f"train loss {self.train_loss[-1]:.4g}"]
+        if self.train_acc[-1] is not None:
+            parts.append(f"acc {self.train_acc[-1]:.1%}")
+        if self.val_loss:
+            parts.append(f"val loss {self.val_loss[-1]:.4g}")
+            if self.val_acc[-1] is not None:
+                parts.append(f"val acc {self.val_acc[-1]:.1%}")
+        return f"History({self.epochs} epochs, {', '.join(parts)}; {self.stop_reason})"
+
+
+def predict(model, X) -> list:
+    """The model's outputs on every point, as floats (lists of floats for several outputs),
+    computed without recording a graph."""
+    with no_grad():
+        outputs = [model(x) for x in X]
+    return [out.data if not isinstance(out, list) else [o.data for o in out] for out in outputs]
+
+
+def evaluate(model, X, y, loss="mse", accuracy="auto") -> tuple[float, float | None]:
+    """(data loss, accuracy) of `model` on the points X with targets y; no graph is recorded.
+
+    >>> import random, nn
+    >>> X, y = nn.data.xor()
+    >>> model = nn.MLP(2, [1], rng=random.Random(0))
+    >>> loss, acc = evaluate(model, X, y, loss="hinge"); acc <= 0.75
+    True
+    """
+    if len(X) != len(y):
+        raise ValueError(f"evaluate: {len(X)} points but {len(y)} targets")
+    if not X:
+        raise ValueError("evaluate: no data")
+    objective = objectives.get(loss, y, accuracy)
+    with no_grad():
+        outputs = [model(x) for x in X]
+        value = objective.loss(outputs, list(y)).data
+    return value, _accuracy(objective, outputs, y)
+
+
+def _hits(objective, outputs, targets) -> int:
+    """How many outputs the objective's accuracy rule counts as correct (0 without a rule)."""
+    correct = objective.correct
+    if correct is None:
+        return 0
+    return sum(bool(correct(out.data if not isinstance(out, list) else [o.data for o in out], t))
+               for out, t in zip(outputs, targets, strict=True))
+
+
+def _accuracy(objective, outputs, targets) -> float | None:
+    if objective.correct is None:
+        return None
+    return _hits(objective, outputs, targets) / len(outputs)
+
+
+def _progress_bar(epochs: int, enabled: bool):
+    from tqdm.auto import tqdm  # imported here: only fit with progress=True needs it
+    return tqdm(range(epochs), disable=not enabled, desc="training", unit="epoch",
+                dynamic_ncols=True, leave=True)
+
+
+def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=None,
+        optimizer=None, l2: float = 0.0, val=None, progress: bool = True, grad_tol=None,
+        lr_schedule=None, momentum: float = 0.0, rng=None, accuracy="auto",
+        callback=None) -> History:
+    """Train `model` on (X, y) and return its `History`.
+
+    loss: a name from `nn.objectives.NAMES` ('hinge' accepts 0/1 or -1/+1 labels) or a function
+        `loss(outputs, targets) -> Value` over a batch.
+    batch_size: None or 0 for batch gradient descent, k for mini-batches of k, 1 for SGD.
+    optimizer: by default `SGD(model.parameters(), lr, momentum, lr_schedule=lr_schedule)`.
+    l2: lambda of the L2 penalty lambda * sum w^2 added to the loss (MAP instead of MLE).
+    val: (X_val, y_val), evaluated after every epoch.
+    progress: show a tqdm progress bar (also in Jupyter) with loss and accuracy.
+    grad_tol: stop once the epoch's mean gradient is shorter than this (|grad| < eps, seed 004).
+    rng: shuffles the mini-batches (a random.Random, a seed, or None for the global `random`).
+    accuracy: 'auto', None, or `correct(output, target) -> bool`.
+    callback: called as callback(epoch, history) after each epoch; a true result stops training.
+
+    Training stops early, with the reason in `history.stop_reason`, when the loss becomes
+    infinite or nan (the learning rate is usually too large) or on Ctrl-C.
+    """
+    X, y = list(X), list(y)
+    if len(X) != len(y):
+        raise ValueError(f"fit: {len(X)} points but {len(y)} targets")
+    if not X:
+        raise ValueError("fit: no training data")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    objective = objectives.get(loss, y, accuracy)
+    params = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(params, lr=lr, momentum=momentum, lr_schedule=lr_schedule)
+    shuffler = _as_rng(rng)
+    history = History()
+    bar = _progress_bar(epochs, progress)
+    try:
+        for epoch in bar:
+            stop = _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler,
+                          history)
+            if val is not None:
+                val_loss, val_acc = evaluate(model, val[0], val[1], objective, accuracy)
+                history.val_loss.append(val_loss)
+                history.val_acc.append(val_acc)
+            bar.set_postfix(_postfix(history), refresh=False)
+            if stop:
+                history.stop_reason = stop
+                break
+            if grad_tol is not None and history.grad_norm[-1] < grad_tol:
+                history.stop_reason = (f"converged: |grad| = {history.grad_norm[-1]:.3g} < "
+                                       f"grad_tol = {grad_tol:g} after {epoch + 1} epochs")
+                break
+            if callback is not None and callback(epoch, history):
+                history.stop_reason = f"stopped by the callback after {epoch + 1} epochs"
+                break
+        else:
+            history.stop_reason = f"ran all {epochs} epochs"
+    except KeyboardInterrupt:
+        history.stop_reason = f"interrupted after {history.epochs} epochs"
+    finally:
+        bar.close()
+    return history
+
+
+def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, history):
+    """One pass over the data; records the epoch's metrics; returns a stop reason or ''."""
+    n = len(X)
+    loss_sum = objective_sum = 0.0
+    hits = 0
+    mean_grad = [0.0] * len(params)
+    reason = ""
+    for xb, yb in batches(X, y, batch_size, rng=shuffler):
+        outputs = [model(x) for x in xb]
+        data_loss = objective.loss(outputs, yb)
+        total = data_loss + l2_penalty(params, l2) if l2 else data_loss
+        loss_sum += data_loss.data * len(xb)
+        objective_sum += total.data * len(xb)
+        if not math.isfinite(total.data):
+            reason = (f"diverged: the loss became {total.data} in epoch {history.epochs + 1}; "
+                      "try a smaller learning rate")
+            break
+        optimizer.zero_grad()
+        total.backward()
+        weight = len(xb) / n
+        for i, p in enumerate(params):
+            mean_grad[i] += p.grad * weight
+        optimizer.step()
+        hits += _hits(objective, outputs, yb)
+    history.train_loss.append(loss_sum / n)
+    history.objective.append(objective_sum / n)
+    history.train_acc.append(hits / n if objective.correct is not None else None)
+    history.grad_norm.append(math.sqrt(sum(g * g for g in mean_grad)))
+    history.lr.append(getattr(optimizer, "lr", math.nan))
+    return reason
+
+
+def _postfix(history: History) -> dict:
+    shown = {"loss": f"{history.train_loss[-1]:.4f}"}
+    if history.train_acc[-1] is not None:
+        shown["acc"] = f"{history.train_acc[-1]:.1%}"
+    if history.val_loss:
+        shown["val_loss"] = f"{history.val_loss[-1]:.4f}"
+        if history.val_acc[-1] is not None:
+            shown["val_acc"] = f"{history.val_acc[-1]:.1%}"
+    return shown
