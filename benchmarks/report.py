@@ -1,0 +1,317 @@
+"""The results as a plain-text table (what a person reads) and JSON (everything, for tools).
+
+Ratios: "x faster than micrograd" is micrograd's median time / the engine's; "x floor" is the
+engine's median time / the floor's (1.0 would be as fast as hand-written float code).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+
+from .isolated import PACKAGE_PARENT
+
+METHOD = ("All engines run in one process on the same work, interleaved: one repetition of each "
+          "in turn, the order rotated every round; the first round is a warm-up and is dropped; "
+          "the tables give medians. gc.collect() runs before every timed region and never inside "
+          "one, so no engine's garbage is collected in another's timing; the cycle collector "
+          "stays enabled while timing, so the collections an engine's own allocations trigger "
+          "count as its time ('in gc'). Objects alive before the measurements (the "
+          "interpreter's, PyTorch's) are hidden from the collector with gc.freeze(), so an "
+          "engine's collections walk the benchmark's objects only, not those of every library "
+          "loaded. Memory and depth run in fresh processes.")
+
+
+# --- the machine ---------------------------------------------------------------------------------
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=PACKAGE_PARENT,
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine_info() -> dict:
+    info = {
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": _cpu_model(),
+        "logical_cpus": os.cpu_count(),
+        "os": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "gategrad_commit": _git_commit(),
+        "versions": {p: _version(p) for p in ("gategrad", "micrograd", "torch", "numpy")},
+    }
+    if hasattr(os, "getloadavg"):
+        info["load_average_at_start"] = os.getloadavg()
+    return info
+
+
+# --- formatting helpers --------------------------------------------------------------------------
+
+def _num(x: float | None, digits: int = 0) -> str:
+    if x is None:
+        return "-"
+    if digits == 0 and abs(x) >= 10:
+        return f"{x:,.0f}"
+    return f"{x:,.{max(digits, 2 if abs(x) < 10 else 1)}f}"
+
+
+def _ratio(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.1f}x" if x >= 10 else f"{x:.2f}x"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                       for i, (h, w) in enumerate(zip(header, widths))),
+             "  ".join("-" * w for w in widths)]
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(lines)
+
+
+def _titles(results: dict) -> dict[str, str]:
+    return results.get("engine_titles", {})
+
+
+def _div(a, b):
+    return a / b if a is not None and b else None
+
+
+# --- one section per workload ------------------------------------------------------------------
+
+def _timed_rows(results: dict, section: dict, per: float, phases: list[str],
+                unit_scale: float, ratio_phases: list[str]) -> list[list[str]]:
+    """Rows of medians per `per` (gates, pairs, 1 step), in units of `unit_scale` ns, with the
+    speed-up over micrograd for each of `ratio_phases` and the total's multiple of the floor."""
+    engines = section["engines"]
+    med = {n: s["median_ns"] for n, s in engines.items()}
+    mg, fl = med.get("micrograd"), med.get("floor")
+    rows = []
+    for name, m in med.items():
+        cells = [_titles(results).get(name, name)]
+        cells += [_num(m[p] / per / unit_scale, 2 if unit_scale > 1 else 0) for p in phases]
+        cells.append(f"{100 * m['gc'] / m['total']:.0f}%" if m["total"] else "-")
+        cells += [_ratio(_div(mg[p], m[p]) if mg else None) for p in ratio_phases]
+        cells.append(_ratio(_div(m["total"], fl["total"]) if fl else None))
+        rows.append(cells)
+    return rows
+
+
+def chain_section(results: dict, section: dict) -> str:
+    limit = section["micrograd_recursion_limit"]
+    note = (f"; micrograd's recursion limit raised to {limit:,} for its backward()" if limit
+            else "; Python's default recursion limit for every engine")
+    head = (f"(1) chain y = y * 1.0001 + 0.001: {section['steps']:,} steps = "
+            f"{section['gates']:,} gates{note}. ns per gate, median of "
+            f"{_reps(section)}")
+    header = ["engine", "forward", "backward", "total", "in gc", "fwd vs micrograd",
+              "bwd vs micrograd", "total vs micrograd", "x floor"]
+    rows = _timed_rows(results, section, section["gates"], ["forward", "backward", "total"], 1,
+                       ["forward", "backward", "total"])
+    return head + "\n" + table(header, rows) + _check_note(section, "grad_ok")
+
+
+def dot_section(results: dict, section: dict) -> str:
+    head = (f"(2) dot product of {section['pairs']:,} pairs, built with one * and one + per pair "
+            f"({section['gates']:,} gates; 'gategrad linear()' is one fused node). ns per pair, "
+            f"median of {_reps(section)}")
+    header = ["engine", "forward", "backward", "total", "in gc", "fwd vs micrograd",
+              "bwd vs micrograd", "total vs micrograd", "x floor"]
+    rows = _timed_rows(results, section, section["pairs"], ["forward", "backward", "total"], 1,
+                       ["forward", "backward", "total"])
+    return head + "\n" + table(header, rows) + _check_note(section, "grads_ok")
+
+
+def demo_section(results: dict, section: dict) -> str:
+    head = (f"(3) demo step: MLP(2, [16, 16, 1]) ({section['parameters']} parameters), "
+            f"{section['points']} points of two moons, hinge + 1e-4 * sum p^2, zero_grad, "
+            f"backward, SGD (lr {section['lr']}); every engine from the same weights and data. "
+            f"ms per step, median of {_reps(section)}")
+    header = ["engine", "forward", "backward", "update", "step", "in gc", "vs micrograd",
+              "x floor", f"loop of {section['loop_steps']}", "loop in gc", "loop vs micrograd"]
+    rows = _timed_rows(results, section, 1, ["forward", "backward", "update", "total"], 1e6,
+                       ["total"])
+    loop = {n: s["median_ns"] for n, s in section["loop"].items()}
+    per_step = {n: m["total"] / section["loop_steps"] for n, m in loop.items()}
+    for row, name in zip(rows, section["engines"]):
+        m = loop[name]
+        row += [_num(per_step[name] / 1e6, 2),
+                f"{100 * m['gc'] / m['total']:.0f}%" if m["total"] else "-",
+                _ratio(_div(per_step.get("micrograd"), per_step[name]))]
+    losses = ["first-step loss (same weights, same data; it must agree across engines):"]
+    width = max(len(_titles(results).get(n, n)) for n in section["checks"])
+    for name, c in section["checks"].items():
+        flag = "" if c["loss_ok"] and c["same_loss_every_rep"] else "   <-- DISAGREES"
+        losses.append(f"  {_titles(results).get(name, name):{width}}  {c['first_loss']:.10f}   "
+                      f"parameters after the step differ from the floor's by at most "
+                      f"{c['max_param_diff_after_step']:.1e}{flag}")
+    notes = (f"'step' = forward (loss included) + backward (zero_grad included) + update (graph "
+             f"release included). 'loop of {section['loop_steps']}': ms per step over "
+             f"{section['loop_steps']} consecutive steps with no gc.collect() between them (a "
+             "training loop's steady state, where each step also collects the last one's cyclic "
+             "garbage).")
+    return head + "\n" + table(header, rows) + "\n" + notes + "\n" + "\n".join(losses)
+
+
+def memory_section(results: dict, section: dict) -> str:
+    gates = next(iter(section.values())).get("gates", 0)
+    head = (f"(4) memory of a {gates:,}-gate chain (tracemalloc; gc disabled while measuring so "
+            "that only reference counting frees; PyTorch's C++ memory is invisible to "
+            "tracemalloc and is not measured)")
+    header = ["engine", "bytes/gate", "after backward", "backward peak extra",
+              "freed when dropped", "nodes left", "bytes left", "gc.collect() then finds"]
+    rows = []
+    for name, m in section.items():
+        if "error" in m:
+            rows.append([_titles(results).get(name, name), m["error"], *[""] * 6])
+            continue
+        rows.append([_titles(results).get(name, name), _num(m["bytes_per_gate_forward"]),
+                     _num(m["bytes_per_gate_after_backward"]),
+                     _num(m["backward_peak_extra_bytes_per_gate"]),
+                     "yes" if m["freed_without_gc"] else "NO",
+                     f"{m['nodes_alive_after_drop']:,}",
+                     f"{m['retained_after_drop_bytes']:,} B",
+                     f"{m['gc_collect_found_objects']:,} objects"])
+    note = ("'freed when dropped': no node of the graph is alive after `del` (counted with "
+            "gc.get_objects()); 'bytes left' includes objects CPython keeps on its free lists, "
+            "which a gc.collect() empties.")
+    return head + "\n" + table(header, rows) + "\n" + note
+
+
+def depth_section(results: dict, section: dict) -> str:
+    head = ("(5) deepest chain that works (forward + backward + correct gradient + freeing), "
+            "each length in a fresh process, Python's default recursion limit")
+    header = ["engine", "deepest ok", "first failure", "fwd s", "bwd s", "max RSS MB"]
+    rows = []
+    for name, d in section.items():
+        rungs = d["rungs"]
+        failed = [(g, r) for g, r in rungs.items() if not r.get("ok")]
+        failure = f"{int(failed[0][0]):,} gates: {failed[0][1].get('error', 'wrong gradient')}" \
+            if failed else "none"
+        if "recursion" in d and d["recursion"].get("fails_from_gates"):
+            rec = d["recursion"]
+            failure = (f"RecursionError from {rec['fails_from_gates']:,} gates "
+                       f"(limit {rec['recursion_limit']:,})")
+        best = rungs.get(str(d["deepest_ok_gates"]), {})
+        rows.append([_titles(results).get(name, name),
+                     f"{d['deepest_ok_gates']:,}" if d["deepest_ok_gates"] else "-", failure,
+                     _num(best.get("forward_s"), 2), _num(best.get("backward_s"), 2),
+                     _num(best.get("max_rss_mb"))])
+    skipped = "" if results["sizes"]["depth_torch"] else \
+        "\nPyTorch is left out of this workload in quick mode (each length imports it afresh)."
+    return head + "\n" + table(header, rows) + skipped
+
+
+def _reps(section: dict) -> int:
+    return next(iter(section["engines"].values()))["reps"]
+
+
+def _check_note(section: dict, key: str) -> str:
+    bad = [n for n, c in section["checks"].items() if not c[key]]
+    return ("\n  every engine's result agrees with the floor's" if not bad
+            else f"\n  WRONG RESULT from: {', '.join(bad)}")
+
+
+def targets_section(results: dict) -> str:
+    """Issue 6's targets for gategrad, each checked against this run's numbers."""
+    w, checks = results["workloads"], []
+
+    def check(text: str, value, ok) -> None:
+        mark = "-" if ok is None else ("met" if ok else "NOT met")
+        checks.append([text, value, mark])
+
+    if "demo" in w:
+        med = {n: s["median_ns"]["total"] for n, s in w["demo"]["engines"].items()}
+        g = med.get("gategrad")
+        speedup, floor = _div(med.get("micrograd"), g), _div(g, med.get("floor"))
+        check("demo step >= 30x faster than micrograd", _ratio(speedup),
+              None if speedup is None else speedup >= 30)
+        check("demo step within 2.5x of the floor", _ratio(floor),
+              None if floor is None else floor <= 2.5)
+    for section in w.get("chain", []):
+        med = {n: s["median_ns"] for n, s in section["engines"].items()}
+        if "micrograd" in med and "gategrad" in med:
+            for phase, need in (("forward", 3), ("backward", 5)):
+                r = med["micrograd"][phase] / med["gategrad"][phase]
+                check(f"chain of {section['gates']:,} gates: {phase} >= {need}x faster than "
+                      "micrograd", _ratio(r), r >= need)
+    if "depth" in w and "gategrad" in w["depth"]:
+        deepest = w["depth"]["gategrad"]["deepest_ok_gates"]
+        check("1,000,000-gate chain forward and backward", f"{deepest:,} gates",
+              deepest >= 1_000_000)
+    if "memory" in w and "bytes_per_gate_forward" in w["memory"].get("gategrad", {}):
+        m = w["memory"]["gategrad"]
+        check("at most 250 bytes per node (graph as built)",
+              f"{m['bytes_per_gate_forward']:.0f} B", m["bytes_per_gate_forward"] <= 250)
+        check("at most 250 bytes per node (after backward, gradients held)",
+              f"{m['bytes_per_gate_after_backward']:.0f} B",
+              m["bytes_per_gate_after_backward"] <= 250)
+        check("dropped graph freed by reference counting; gc.collect() finds nothing",
+              f"{m['gc_collect_found_objects']} objects",
+              m["freed_without_gc"] and m["gc_collect_found_objects"] == 0)
+    if not checks:
+        return ""
+    return ("issue 6's targets for gategrad, in this run\n"
+            + table(["target", "this run", "status"], checks))
+
+
+SECTIONS = {"chain": chain_section, "dot": dot_section, "demo": demo_section,
+            "memory": memory_section, "depth": depth_section}
+
+
+def text_report(results: dict) -> str:
+    m = results["machine"]
+    engines = ", ".join(f"{t}" for t in results["engine_titles"].values())
+    lines = [
+        "gategrad benchmarks (issue 6)" + (" -- QUICK MODE, tiny sizes" if results["quick"]
+                                            else ""),
+        f"date      {m['date_utc']}",
+        f"machine   {m['cpu']}, {m['logical_cpus']} logical CPUs, {m['os']}"
+        + (f", load average at start {m['load_average_at_start'][0]:.2f}"
+           if "load_average_at_start" in m else ""),
+        f"python    {m['python']}; gategrad {m['versions']['gategrad']} "
+        f"({m['gategrad_commit'] or 'no git'}), micrograd {m['versions']['micrograd']}, "
+        f"torch {m['versions']['torch'] or 'not installed: PyTorch rows skipped'}",
+        f"engines   {engines}",
+        f"method    {METHOD}",
+    ]
+    for workload, entries in results["workloads"].items():
+        for section in entries if isinstance(entries, list) else [entries]:
+            lines += ["", SECTIONS[workload](results, section)]
+    targets = targets_section(results)
+    if targets:
+        lines += ["", targets]
+    lines += ["", f"total benchmark time {results['elapsed_s']:.0f} s"]
+    return "\n".join(lines)
+
+
+def print_report(results: dict, file=None) -> None:
+    print(text_report(results), file=file or sys.stdout)
