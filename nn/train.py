@@ -13,6 +13,7 @@ and SGD differ only in the batch size (all, k, 1).
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass, field
 
@@ -130,6 +131,10 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
 
     Training stops early, with the reason in `history.stop_reason`, when the loss becomes
     infinite or nan (the learning rate is usually too large) or on Ctrl-C.
+
+    Python's cycle collector is paused while training: the engine's graphs hold no reference
+    cycles, so reference counting frees each step's graph, and the collector would only re-scan
+    the live nodes (about 15% of a step of micrograd's demo, measured).
     """
     X, y = list(X), list(y)
     if len(X) != len(y):
@@ -145,6 +150,8 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     shuffler = _as_rng(rng)
     history = History()
     bar = _progress_bar(epochs, progress)
+    collector_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         for epoch in bar:
             stop = _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler,
@@ -169,6 +176,8 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     except KeyboardInterrupt:
         history.stop_reason = f"interrupted after {history.epochs} epochs"
     finally:
+        if collector_was_enabled:
+            gc.enable()
         bar.close()
     return history
 
