@@ -130,7 +130,7 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     callback: called as callback(epoch, history) after each epoch; a true result stops training.
 
     Training stops early, with the reason in `history.stop_reason`, when the loss becomes
-    infinite or nan (the learning rate is usually too large) or on Ctrl-C.
+    infinite or nan or a gate overflows (the learning rate is usually too large), or on Ctrl-C.
 
     Python's cycle collector is paused while training: the engine's graphs hold no reference
     cycles, so reference counting frees each step's graph, and the collector would only re-scan
@@ -190,9 +190,15 @@ def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, 
     mean_grad = [0.0] * len(params)
     reason = ""
     for xb, yb in batches(X, y, batch_size, rng=shuffler):
-        outputs = [model(x) for x in xb]
-        data_loss = objective.loss(outputs, yb)
-        total = data_loss + l2_penalty(params, l2) if l2 else data_loss
+        try:
+            outputs = [model(x) for x in xb]
+            data_loss = objective.loss(outputs, yb)
+            total = data_loss + l2_penalty(params, l2) if l2 else data_loss
+        except OverflowError as err:  # a gate overflowed: the weights have blown up
+            loss_sum = objective_sum = math.inf
+            reason = (f"diverged in epoch {history.epochs + 1} ({err}); try a smaller "
+                      "learning rate")
+            break
         loss_sum += data_loss.data * len(xb)
         objective_sum += total.data * len(xb)
         if not math.isfinite(total.data):
