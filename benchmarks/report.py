@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from importlib import metadata
@@ -136,7 +137,8 @@ def chain_section(results: dict, section: dict) -> str:
               "bwd vs micrograd", "total vs micrograd", "x floor"]
     rows = _timed_rows(results, section, section["gates"], ["forward", "backward", "total"], 1,
                        ["forward", "backward", "total"])
-    return head + "\n" + table(header, rows) + _check_note(section, "grad_ok")
+    return (head + "\n" + table(header, rows) + _check_note(section, "grad_ok")
+            + _cpu_note(section))
 
 
 def dot_section(results: dict, section: dict) -> str:
@@ -147,7 +149,8 @@ def dot_section(results: dict, section: dict) -> str:
               "bwd vs micrograd", "total vs micrograd", "x floor"]
     rows = _timed_rows(results, section, section["pairs"], ["forward", "backward", "total"], 1,
                        ["forward", "backward", "total"])
-    return head + "\n" + table(header, rows) + _check_note(section, "grads_ok")
+    return (head + "\n" + table(header, rows) + _check_note(section, "grads_ok")
+            + _cpu_note(section))
 
 
 def demo_section(results: dict, section: dict) -> str:
@@ -178,7 +181,8 @@ def demo_section(results: dict, section: dict) -> str:
              f"{section['loop_steps']} consecutive steps with no gc.collect() between them (a "
              "training loop's steady state, where each step also collects the last one's cyclic "
              "garbage).")
-    return head + "\n" + table(header, rows) + "\n" + notes + "\n" + "\n".join(losses)
+    return (head + "\n" + table(header, rows) + _cpu_note(section) + "\n" + notes + "\n"
+            + "\n".join(losses))
 
 
 def memory_section(results: dict, section: dict) -> str:
@@ -232,6 +236,14 @@ def depth_section(results: dict, section: dict) -> str:
 
 def _reps(section: dict) -> int:
     return next(iter(section["engines"].values()))["reps"]
+
+
+def _cpu_note(section: dict) -> str:
+    """How much of a core the benchmark had: median over engines of CPU time / wall time."""
+    shares = [s["median_ns"]["cpu"] / s["median_ns"]["total"]
+              for s in section["engines"].values() if s["median_ns"]["total"]]
+    return (f"\n  CPU time / wall time, median over engines: {statistics.median(shares):.2f} "
+            "(1.00: the benchmark had a core to itself; lower: this shared machine was busy)")
 
 
 def _check_note(section: dict, key: str) -> str:
@@ -302,11 +314,13 @@ def text_report(results: dict) -> str:
         f"torch {m['versions']['torch'] or 'not installed: PyTorch rows skipped'}",
         f"engines   {engines}",
         f"method    {METHOD}",
+        "ratios    'vs micrograd' = micrograd's median time / this engine's (higher is faster); "
+        "'x floor' = this engine's median time / the floor's (1.00x is hand-written float code)",
     ]
     for workload, entries in results["workloads"].items():
         for section in entries if isinstance(entries, list) else [entries]:
             lines += ["", SECTIONS[workload](results, section)]
-    targets = targets_section(results)
+    targets = "" if results["quick"] else targets_section(results)
     if targets:
         lines += ["", targets]
     lines += ["", f"total benchmark time {results['elapsed_s']:.0f} s"]

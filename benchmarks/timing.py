@@ -20,7 +20,7 @@ from __future__ import annotations
 import gc
 import statistics
 from dataclasses import dataclass, field
-from time import perf_counter_ns
+from time import perf_counter_ns, process_time_ns
 
 
 class GcClock:
@@ -84,7 +84,7 @@ class Samples:
         return q[0], q[2]
 
     def to_json(self) -> dict:
-        keys = [*self.phases, "total", "gc"]
+        keys = [*self.phases, "total", "gc", "cpu"]
         return {
             "reps": len(self.reps),
             "median_ns": {k: self.median(k) for k in keys},
@@ -104,8 +104,10 @@ def time_phases(prepare, phases: list[str]) -> dict[str, int]:
     clock = GC_CLOCK
     stamps: list[tuple[int, int]] = []  # (time, gc time so far) at the end of each phase
     gc_start = clock.total_ns
+    cpu_start = process_time_ns()  # read outside the wall-clock region: it costs ~2 us
     start = perf_counter_ns()
     run(lambda: stamps.append((perf_counter_ns(), clock.total_ns)))
+    cpu = process_time_ns() - cpu_start
     del run  # whatever the case still holds is released here, after its timed region
     if len(stamps) != len(phases):
         raise RuntimeError(f"benchmark bug: {len(stamps)} phase marks for phases {phases}")
@@ -115,6 +117,9 @@ def time_phases(prepare, phases: list[str]) -> dict[str, int]:
         previous = stamp
     result["total"] = stamps[-1][0] - start
     result["gc"] = stamps[-1][1] - gc_start
+    # CPU time of this process over the repetition: well below the wall time means this shared
+    # machine gave the benchmark less than a core (PyTorch's threads can push it above)
+    result["cpu"] = cpu
     return result
 
 
