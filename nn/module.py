@@ -69,6 +69,9 @@ class Module:
         """The constructor arguments that rebuild this architecture (used by `nn.save`)."""
         raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.num_parameters()} parameters)"
+
 
 def _listing(kind: str, names: list[str], shown: int = 5) -> str:
     more = f" and {len(names) - shown} more" if len(names) > shown else ""

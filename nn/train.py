@@ -120,7 +120,8 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     loss: a name from `nn.objectives.NAMES` ('hinge' accepts 0/1 or -1/+1 labels) or a function
         `loss(outputs, targets) -> Value` over a batch.
     batch_size: None or 0 for batch gradient descent, k for mini-batches of k, 1 for SGD.
-    optimizer: by default `SGD(model.parameters(), lr, momentum, lr_schedule=lr_schedule)`.
+    optimizer: by default `SGD(model.parameters(), lr, momentum, lr_schedule=lr_schedule)`;
+        a schedule `lr_schedule(step) -> lr` (e.g. `LinearDecay`) replaces `lr` step by step.
     l2: lambda of the L2 penalty lambda * sum w^2 added to the loss (MAP instead of MLE).
     val: (X_val, y_val), evaluated after every epoch.
     progress: show a tqdm progress bar (also in Jupyter) with loss and accuracy.

@@ -155,6 +155,19 @@ def test_a_bad_state_dict_changes_nothing(change, message):
     assert model.state_dict() == before
 
 
+def test_a_custom_module_lists_its_parameters():
+    class Pair(nn.Module):
+        def __init__(self):
+            self.a, self.b = nn.Neuron(2, name="a"), nn.Neuron(1, name="b")
+
+        def named_parameters(self):
+            return self.a.named_parameters() + self.b.named_parameters()
+
+    pair = Pair()
+    assert repr(pair) == "Pair(5 parameters)"
+    assert list(pair.state_dict()) == ["a.w0", "a.w1", "a.b", "b.w0", "b.b"]
+
+
 def test_reprs_read_well():
     model = nn.MLP(2, [16, 16, 1], rng=random.Random(0))
     assert repr(model).splitlines() == [

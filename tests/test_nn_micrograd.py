@@ -142,3 +142,6 @@ def test_a_one_output_layer_returns_a_value_as_in_micrograd():
     layer = nn.Layer(2, 1)
     assert isinstance(layer([1.0, 2.0]), Value)
     assert isinstance(nn.Layer(2, 3)([1.0, 2.0]), list)
+    # micrograd's MLP builds its last layer as Layer(nin, nout, nonlin=False)
+    assert all(not n.nonlin for n in nn.Layer(2, 3, nonlin=False).neurons)
+    assert repr(nn.Layer(2, 3, nonlin=False)) == "Layer(2 -> 3, linear)"
