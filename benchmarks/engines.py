@@ -125,6 +125,7 @@ class GategradUnfused(Gategrad):
 class Micrograd(GraphEngine):
     name = "micrograd"
     title = "micrograd 0.1.0"
+    recursive_backward = True  # its topological sort recurses once per level of the graph
 
     def __init__(self, recursion_limit: int | None = None):
         from micrograd.engine import Value

@@ -18,13 +18,15 @@ from .isolated import PACKAGE_PARENT
 
 METHOD = ("All engines run in one process on the same work, interleaved: one repetition of each "
           "in turn, the order rotated every round; the first round is a warm-up and is dropped; "
-          "the tables give medians. gc.collect() runs before every timed region and never inside "
-          "one, so no engine's garbage is collected in another's timing; the cycle collector "
-          "stays enabled while timing, so the collections an engine's own allocations trigger "
-          "count as its time ('in gc'). Objects alive before the measurements (the "
-          "interpreter's, PyTorch's) are hidden from the collector with gc.freeze(), so an "
-          "engine's collections walk the benchmark's objects only, not those of every library "
-          "loaded. Memory and depth run in fresh processes.")
+          "the tables give medians of the process's CPU time (wall time beside it: on this "
+          "shared machine the scheduler steals whole time slices, which wall time counts and CPU "
+          "time does not), less the measured cost of reading the clocks. gc.collect() runs "
+          "before every timed region and never inside one, so no engine's garbage is collected "
+          "in another's timing; the cycle collector stays enabled while timing, so the "
+          "collections an engine's own allocations trigger count as its time ('in gc'). Objects "
+          "alive before the measurements (the interpreter's, PyTorch's) are hidden from the "
+          "collector with gc.freeze(), so an engine's collections walk the benchmark's objects "
+          "only, not those of every library loaded. Memory and depth run in fresh processes.")
 
 
 # --- the machine ---------------------------------------------------------------------------------
@@ -118,7 +120,8 @@ def _timed_rows(results: dict, section: dict, per: float, phases: list[str],
     rows = []
     for name, m in med.items():
         cells = [_titles(results).get(name, name)]
-        cells += [_num(m[p] / per / unit_scale, 2 if unit_scale > 1 else 0) for p in phases]
+        cells += [_num(m[p] / per / unit_scale, 2 if unit_scale > 1 else 0)
+                  for p in [*phases, "wall"]]
         cells.append(f"{100 * m['gc'] / m['total']:.0f}%" if m["total"] else "-")
         cells += [_ratio(_div(mg[p], m[p]) if mg else None) for p in ratio_phases]
         cells.append(_ratio(_div(m["total"], fl["total"]) if fl else None))
@@ -131,9 +134,9 @@ def chain_section(results: dict, section: dict) -> str:
     note = (f"; micrograd's recursion limit raised to {limit:,} for its backward()" if limit
             else "; Python's default recursion limit for every engine")
     head = (f"(1) chain y = y * 1.0001 + 0.001: {section['steps']:,} steps = "
-            f"{section['gates']:,} gates{note}. ns per gate, median of "
+            f"{section['gates']:,} gates{note}. CPU ns per gate, median of "
             f"{_reps(section)}")
-    header = ["engine", "forward", "backward", "total", "in gc", "fwd vs micrograd",
+    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "fwd vs micrograd",
               "bwd vs micrograd", "total vs micrograd", "x floor"]
     rows = _timed_rows(results, section, section["gates"], ["forward", "backward", "total"], 1,
                        ["forward", "backward", "total"])
@@ -143,9 +146,9 @@ def chain_section(results: dict, section: dict) -> str:
 
 def dot_section(results: dict, section: dict) -> str:
     head = (f"(2) dot product of {section['pairs']:,} pairs, built with one * and one + per pair "
-            f"({section['gates']:,} gates; 'gategrad linear()' is one fused node). ns per pair, "
-            f"median of {_reps(section)}")
-    header = ["engine", "forward", "backward", "total", "in gc", "fwd vs micrograd",
+            f"({section['gates']:,} gates; 'gategrad linear()' is one fused node). "
+            f"CPU ns per pair, median of {_reps(section)}")
+    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "fwd vs micrograd",
               "bwd vs micrograd", "total vs micrograd", "x floor"]
     rows = _timed_rows(results, section, section["pairs"], ["forward", "backward", "total"], 1,
                        ["forward", "backward", "total"])
@@ -157,8 +160,9 @@ def demo_section(results: dict, section: dict) -> str:
     head = (f"(3) demo step: MLP(2, [16, 16, 1]) ({section['parameters']} parameters), "
             f"{section['points']} points of two moons, hinge + 1e-4 * sum p^2, zero_grad, "
             f"backward, SGD (lr {section['lr']}); every engine from the same weights and data. "
-            f"ms per step, median of {_reps(section)}")
-    header = ["engine", "forward", "backward", "update", "step", "in gc", "vs micrograd",
+            f"CPU ms per step, median of {_reps(section)}")
+    header = ["engine", "forward", "backward", "update", "step", "(wall)", "in gc",
+              "vs micrograd",
               "x floor", f"loop of {section['loop_steps']}", "loop in gc", "loop vs micrograd"]
     rows = _timed_rows(results, section, 1, ["forward", "backward", "update", "total"], 1e6,
                        ["total"])
@@ -204,7 +208,10 @@ def memory_section(results: dict, section: dict) -> str:
                      f"{m['nodes_alive_after_drop']:,}",
                      f"{m['retained_after_drop_bytes']:,} B",
                      f"{m['gc_collect_found_objects']:,} objects"])
-    note = ("'freed when dropped': no node of the graph is alive after `del` (counted with "
+    note = ("'after backward' is not measured for an engine whose backward() recurses as deep as "
+            "the graph: tracemalloc walks the whole stack on every allocation, which makes that "
+            "take minutes. "
+            "'freed when dropped': no node of the graph is alive after `del` (counted with "
             "gc.get_objects()); 'bytes left' includes objects CPython keeps on its free lists, "
             "which a gc.collect() empties.")
     return head + "\n" + table(header, rows) + "\n" + note
@@ -240,8 +247,8 @@ def _reps(section: dict) -> int:
 
 def _cpu_note(section: dict) -> str:
     """How much of a core the benchmark had: median over engines of CPU time / wall time."""
-    shares = [s["median_ns"]["cpu"] / s["median_ns"]["total"]
-              for s in section["engines"].values() if s["median_ns"]["total"]]
+    shares = [s["median_ns"]["total"] / s["median_ns"]["wall"]
+              for s in section["engines"].values() if s["median_ns"]["wall"]]
     return (f"\n  CPU time / wall time, median over engines: {statistics.median(shares):.2f} "
             "(1.00: the benchmark had a core to itself; lower: this shared machine was busy)")
 

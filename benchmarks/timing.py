@@ -1,18 +1,24 @@
-"""Interleaved timing with medians, and a clock for the time Python's cycle collector takes.
+"""Interleaved timing with medians, in CPU time, and a clock for the cycle collector's share.
 
 Rules every measurement here follows, and why:
+- Times are the CPU time of this process (time.process_time_ns), with the wall-clock time kept
+  beside them. On a shared, busy machine the scheduler takes the CPU away from us for whole time
+  slices (several ms) in the middle of a repetition; wall time then counts the other process's
+  work, in most repetitions of anything that lasts a few ms, and no median can remove that. CPU
+  time does not count it. For single-threaded Python on an idle machine the two agree.
+- What reading the clocks itself costs (~2 us for the CPU clock) is measured once on an empty
+  phase and subtracted from every phase.
 - Engines take turns (one repetition of A, one of B, ...), and the order rotates every round, so a
-  slow phase of this shared machine hits every engine alike instead of one engine's whole batch.
+  slow phase of the machine hits every engine alike instead of one engine's whole batch.
 - `gc.collect()` runs before every repetition and never inside a timed region, so one engine's
   garbage is never collected inside another engine's timing.
 - The cycle collector stays *enabled* inside timed regions: the collections an engine's own
   allocations trigger are part of what its users pay (most of micrograd's step, per issue 6).
-- Everything alive before the first measurement (the interpreter, numpy, PyTorch's thousands of
-  module objects) is moved out of the collector's sight with gc.freeze(). Otherwise every full
-  collection inside a timed region would also walk PyTorch's objects, and micrograd's numbers
-  would depend on whether torch happens to be installed.
-- The first round is a warm-up and is thrown away; we report medians, which one noisy round
-  cannot move.
+- Everything alive before the measurements (the interpreter, numpy, PyTorch's thousands of module
+  objects) is moved out of the collector's sight with gc.freeze(). Otherwise every full collection
+  inside a timed region would also walk PyTorch's objects, and micrograd's step would cost ~40%
+  more whenever torch happens to be installed.
+- The first round is a warm-up and is thrown away; we report medians.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from time import perf_counter_ns, process_time_ns
 
 
 class GcClock:
-    """Total nanoseconds spent inside automatic or explicit cycle collections since install()."""
+    """CPU nanoseconds spent inside cycle collections (automatic or explicit) since install()."""
 
     def __init__(self):
         self.total_ns = 0
@@ -32,9 +38,9 @@ class GcClock:
 
     def _callback(self, phase: str, info: dict) -> None:
         if phase == "start":
-            self._started = perf_counter_ns()
+            self._started = process_time_ns()
         else:
-            self.total_ns += perf_counter_ns() - self._started
+            self.total_ns += process_time_ns() - self._started
 
     def install(self) -> None:
         if self._callback not in gc.callbacks:
@@ -46,6 +52,7 @@ class GcClock:
 
 
 GC_CLOCK = GcClock()
+CLOCK_COST = {"cpu": 0, "wall": 0}  # per phase mark, set by calibrate()
 
 
 def settle() -> None:
@@ -55,10 +62,21 @@ def settle() -> None:
     gc.freeze()
 
 
+def calibrate(samples: int = 300) -> dict[str, int]:
+    """The median cost of one phase mark, read on a phase that does nothing."""
+    CLOCK_COST.update(cpu=0, wall=0)
+    empty = [time_phases(lambda: (lambda mark: mark()), ["empty"], collect=False)
+             for _ in range(samples)]
+    CLOCK_COST.update(cpu=int(statistics.median(r["empty"] for r in empty)),
+                      wall=int(statistics.median(r["wall"] for r in empty)))
+    return dict(CLOCK_COST)
+
+
 def start_measuring() -> None:
     """Call once, after every import and before the first measurement."""
     settle()
     GC_CLOCK.install()
+    calibrate()
 
 
 def stop_measuring() -> None:
@@ -68,23 +86,25 @@ def stop_measuring() -> None:
 
 @dataclass
 class Samples:
-    """The timed repetitions of one engine on one workload: each a dict of phase -> ns."""
+    """The timed repetitions of one engine on one workload, each a dict of ns: one key per phase
+    (CPU time), "total" (their sum), "wall" (wall-clock time of all phases), "gc" (CPU time in
+    the cycle collector)."""
 
     phases: list[str]
     reps: list[dict[str, int]] = field(default_factory=list)
 
-    def median(self, phase: str) -> float:
-        return statistics.median(r[phase] for r in self.reps)
+    def median(self, key: str) -> float:
+        return statistics.median(r[key] for r in self.reps)
 
-    def quartiles(self, phase: str) -> tuple[float, float]:
-        values = sorted(r[phase] for r in self.reps)
+    def quartiles(self, key: str) -> tuple[float, float]:
+        values = sorted(r[key] for r in self.reps)
         if len(values) < 2:
             return float(values[0]), float(values[0])
         q = statistics.quantiles(values, n=4, method="inclusive")
         return q[0], q[2]
 
     def to_json(self) -> dict:
-        keys = [*self.phases, "total", "gc", "cpu"]
+        keys = [*self.phases, "total", "wall", "gc"]
         return {
             "reps": len(self.reps),
             "median_ns": {k: self.median(k) for k in keys},
@@ -93,33 +113,31 @@ class Samples:
         }
 
 
-def time_phases(prepare, phases: list[str]) -> dict[str, int]:
+def time_phases(prepare, phases: list[str], collect: bool = True) -> dict[str, int]:
     """Time one repetition. `prepare()` sets up untimed (fresh leaves, reset weights) and returns
     `run(mark)`, which calls `mark()` at the end of each of its phases.
 
     gc.collect() runs after the set-up and before the timed region; the phases of one repetition
     run back to back, as a user runs them (no collection between forward and backward)."""
     run = prepare()
-    gc.collect()
+    if collect:
+        gc.collect()
     clock = GC_CLOCK
-    stamps: list[tuple[int, int]] = []  # (time, gc time so far) at the end of each phase
-    gc_start = clock.total_ns
-    cpu_start = process_time_ns()  # read outside the wall-clock region: it costs ~2 us
-    start = perf_counter_ns()
-    run(lambda: stamps.append((perf_counter_ns(), clock.total_ns)))
-    cpu = process_time_ns() - cpu_start
+    stamps: list[tuple[int, int, int]] = []  # (wall, cpu, gc cpu so far) at each mark
+
+    def mark():
+        stamps.append((perf_counter_ns(), process_time_ns(), clock.total_ns))
+
+    mark()
+    run(mark)
     del run  # whatever the case still holds is released here, after its timed region
-    if len(stamps) != len(phases):
-        raise RuntimeError(f"benchmark bug: {len(stamps)} phase marks for phases {phases}")
-    result, previous = {}, start
-    for name, (stamp, _) in zip(phases, stamps):
-        result[name] = stamp - previous
-        previous = stamp
-    result["total"] = stamps[-1][0] - start
-    result["gc"] = stamps[-1][1] - gc_start
-    # CPU time of this process over the repetition: well below the wall time means this shared
-    # machine gave the benchmark less than a core (PyTorch's threads can push it above)
-    result["cpu"] = cpu
+    if len(stamps) != len(phases) + 1:
+        raise RuntimeError(f"benchmark bug: {len(stamps) - 1} phase marks for phases {phases}")
+    result = {name: max(0, b[1] - a[1] - CLOCK_COST["cpu"])
+              for name, a, b in zip(phases, stamps, stamps[1:])}
+    result["total"] = sum(result[name] for name in phases)
+    result["wall"] = max(0, stamps[-1][0] - stamps[0][0] - len(phases) * CLOCK_COST["wall"])
+    result["gc"] = stamps[-1][2] - stamps[0][2]
     return result
 
 

@@ -27,8 +27,8 @@ class Sizes:
     dot_pairs: int = 400
     dot_rounds: int = 21
     demo_points: int = 100
-    demo_rounds: int = 9
-    loop_steps: int = 5        # consecutive demo steps with no gc.collect() between them
+    demo_rounds: int = 7
+    loop_steps: int = 3        # consecutive demo steps with no gc.collect() between them
     loop_rounds: int = 3
     memory_gates: int = 100_000
     depth_ladder: tuple[int, ...] = (1_000, 10_000, 100_000, 1_000_000)
