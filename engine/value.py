@@ -282,13 +282,8 @@ def linear(w, x, b=0.0) -> Value:
     """One fused `w·x+b` gate: sum_i w_i x_i + b, a neuron's pre-activation, as a single node."""
     if len(w) != len(x):
         raise ValueError(f"linear gate: {len(w)} weights but {len(x)} inputs")
-    inputs = (*w, *x, b)
-    try:
-        data = [v.data for v in inputs]
-    except AttributeError:  # plain numbers among the inputs: make them constants
-        inputs = tuple(_operand(v, "w·x+b") for v in inputs)
-        data = [v.data for v in inputs]
-    return _node(LINEAR.forward(*data), inputs, LINEAR)
+    inputs = tuple(v if isinstance(v, Value) else _operand(v, "w·x+b") for v in (*w, *x, b))
+    return _node(LINEAR.forward(*[v.data for v in inputs]), inputs, LINEAR)
 
 
 def dense(weights, x, biases) -> list[Value]:

@@ -106,7 +106,12 @@ def _accuracy(objective, outputs, targets) -> float | None:
 
 
 def _progress_bar(epochs: int, enabled: bool):
-    from tqdm.auto import tqdm  # imported here: only fit with progress=True needs it
+    # tqdm.auto picks the Jupyter widget bar, which warns when ipywidgets is missing even for a
+    # disabled bar; a disabled bar needs nothing but the plain one.
+    if enabled:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
     return tqdm(range(epochs), disable=not enabled, desc="training", unit="epoch",
                 dynamic_ncols=True, leave=True)
 

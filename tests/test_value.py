@@ -236,3 +236,11 @@ def test_sum_of():
 def test_linear_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="2 weights but 3 inputs"):
         linear([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+
+
+def test_linear_accepts_numpy_scalars_which_have_a_data_attribute():
+    w = [Value(0.5), Value(-1.0)]
+    out = linear(w, [np.float64(2.0), np.float32(3.0)], Value(0.25))
+    out.backward()
+    assert out.data == 0.5 * 2.0 - 3.0 + 0.25
+    assert [v.grad for v in w] == [2.0, 3.0]
