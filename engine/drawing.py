@@ -1,0 +1,297 @@
+"""Gradient-flow diagrams: a Value graph drawn as the lecture's circuit, or as micrograd's boxes.
+
+Drawing only reads the graph: the forward values in `.data` and the gradients the last
+`backward()` left in `.grad` (a constant has no gradient, so none is drawn for it). The graph is
+walked in `visit_order`, and every graphviz node is named by its position in that order, never by
+`id()`, so the same graph gives byte-identical DOT and SVG on every run.
+
+In the circuit style every wire is a small label node between its two ends: a coloured bar that
+continues the wire, the forward value above it and the gradient below it. Graphviz's own edge
+labels would put both numbers on one side of the wire; the lecture's figure has one on each side.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import graphviz
+
+from .rendering import Diagram
+from .trace import caption, folded_constant, number, visit_order
+from .value import Value
+
+STYLES = ("circuit", "nodes")
+RANKDIRS = ("LR", "TB")
+# Graphviz lays out a circuit of a few hundred gates in seconds; far beyond that it takes minutes
+# and nobody can read the result, while the nodes style stays usable (documented in docs/).
+CIRCUIT_MAX_GATES = 500
+# Inputs stand in one column on the left in small diagrams; in large ones the long wires that
+# this takes make Graphviz's layout ten times slower, so inputs stand next to their first gate.
+LEFT_COLUMN_MAX_NODES = 100
+
+FONT = "Helvetica"
+VALUE_COLOR = "#1a7f37"      # green: the forward value, above the wire
+GRAD_COLOR = "#cf222e"       # red: the gradient, below the wire
+WIRE_COLOR = "#24292f"
+FADED_WIRE = "#c8ccd1"       # a zero gradient: nothing flows back along this wire
+FADED_VALUE = "#9fcbab"
+FADED_GRAD = "#efa8ad"
+NOTE_COLOR = "#57606a"
+MAX_PENWIDTH = 5             # the widest wire, for the largest |gradient| in the diagram
+SPACE = "&#160;"             # keeps an empty gradient row as tall as a full one
+
+
+def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int = 2,
+         show_grad: bool = True, title: str | None = None,
+         max_gates: int = CIRCUIT_MAX_GATES) -> Diagram:
+    """Draw the graph that computes `root`, with the gradients of the last backward pass.
+
+    style: "circuit" (the lecture's figure: gates as circles, value above and gradient below
+    every wire; at most `max_gates` gates) or "nodes" (a box per Value with its data and grad,
+    for large graphs). rankdir: "LR" (left to right) or "TB" (top to bottom). digits: decimals
+    shown. show_grad=False draws values only. title: a line above the diagram.
+    Before `backward()` every gradient is 0: the title says so instead of showing zeros.
+
+    >>> from engine import Value
+    >>> x = Value(2.0, label="x"); f = x * x; f.backward()
+    >>> "4.00" in draw(f).source   # df/dx = 2x, on the wire into the fork
+    True
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw: expected a Value, got {type(root).__name__}")
+    if style not in STYLES:
+        raise ValueError(f"draw: style must be one of {', '.join(STYLES)}, got {style!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    if not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"draw: digits must be a whole number >= 0, got {digits!r}")
+    nodes = visit_order(root)
+    gates = sum(1 for v in nodes if v.gate is not None)
+    if style == "circuit" and gates > max_gates:
+        raise ValueError(f"draw: this graph has {gates} gates, more than the circuit style draws "
+                         f"({max_gates}); use style='nodes', draw a subgraph (an interior Value), "
+                         "or raise max_gates")
+    # A gradient of exactly 0 on the root means no backward pass has run from it (backward
+    # sets it to 1), so whatever other nodes hold would be zeros or another pass's leftovers.
+    with_grad = show_grad and root.grad != 0.0
+    notes = []
+    if show_grad and not with_grad:
+        call = f"{root.label}.backward()" if root.label else "backward() on the output"
+        notes.append(f"no gradients yet: call {call} to see them")
+    elif with_grad and root.gate is not None and root.grad != 1.0:
+        notes.append(f"gradients of the last backward(), which started downstream of this node "
+                     f"(its gradient is {number(root.grad, digits)}, not 1)")
+    dot = graphviz.Digraph("gategrad", graph_attr={
+        "rankdir": rankdir, "fontname": FONT, "bgcolor": "white", "pad": "0.2",
+        "nodesep": "0.12" if style == "circuit" else "0.25",
+        "ranksep": "0.1" if style == "circuit" else "0.35",
+        # Caps Graphviz's network simplex for x coordinates at 2 passes per node: a graph with
+        # long wires otherwise takes minutes (100 gates, one input used 50 times: 77 s -> 0.6 s),
+        # while small diagrams converge well within the cap and come out the same.
+        "nslimit": "2",
+    }, node_attr={"fontname": FONT}, edge_attr={"arrowsize": "0.6", "color": WIRE_COLOR})
+    if style == "circuit":
+        notes += _Circuit(dot, nodes, digits, with_grad, rankdir == "LR").draw()
+    else:
+        _boxes(dot, nodes, digits, with_grad)
+    _title(dot, title, notes)
+    return Diagram(dot, f"{style} style, {len(nodes)} values, {gates} gates")
+
+
+class _Circuit:
+    """The lecture's figure: leaves as labels, gates as circles, numbers on every wire."""
+
+    def __init__(self, dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bool,
+                 horizontal: bool):
+        self.dot, self.nodes, self.digits = dot, nodes, digits
+        self.with_grad, self.horizontal = with_grad, horizontal
+        # (order, tail, head, value, gradient or None); a gate's input wires are written in
+        # operand order, which `ordering=in` turns into top-to-bottom order (w0 above x0).
+        self.wires: list[tuple[tuple[int, int], str, str, float, float | None]] = []
+        self.largest = 0.0  # the largest finite |gradient| on any wire, for the wire widths
+
+    def draw(self) -> list[str]:
+        notes = self._trace()
+        self.wires.sort(key=lambda wire: wire[0])
+        finite = [abs(g) for *_, g in self.wires if g is not None and math.isfinite(g)]
+        self.largest = max(finite, default=0.0)
+        for k, (_, *wire) in enumerate(self.wires):
+            self._wire(k, *wire)
+        return notes
+
+    def _trace(self) -> list[str]:
+        """Add every node and collect the wires; one pass over the graph in visit order."""
+        last = len(self.nodes) - 1
+        index = {v: i for i, v in enumerate(self.nodes)}
+        uses: list[list[tuple[tuple[int, int], str, float]]] = [[] for _ in self.nodes]
+        leaves = []
+        for i, v in enumerate(self.nodes):
+            if v.gate is None:
+                if not v.is_constant or i == last:
+                    leaves.append(f"n{i}")
+                    self.dot.node(f"n{i}", graphviz.escape(caption(v)), shape="plaintext",
+                                  fontsize="13")
+                continue
+            text = caption(v)  # a long caption (`sigmoid`, `max(·, 2)`) would blow up a circle
+            self.dot.node(f"n{i}", graphviz.escape(text), fontsize="12", width="0.42",
+                          shape="circle" if len(text) <= 4 else "ellipse", margin="0.04,0.02",
+                          penwidth="1.2", ordering="in")
+            folded = folded_constant(v)
+            local = v.gate.local(v.data, *[p.data for p in v.parents])
+            for k, p in enumerate(v.parents):
+                if k == folded:
+                    continue
+                if p.is_constant:  # an unfolded constant: its own label per use, no gradient
+                    name = f"n{i}c{k}"
+                    self.dot.node(name, graphviz.escape(caption(p)), shape="plaintext",
+                                  fontsize="13")
+                    self.wires.append(((i, k), name, f"n{i}", p.data, None))
+                else:  # what this gate sends back along the wire: local gradient x upstream;
+                    # like backward(), nothing when upstream is 0 (an infinite local would be nan)
+                    sends = local[k] * v.grad if v.grad != 0.0 else 0.0
+                    uses[index[p]].append(((i, k), f"n{i}", sends))
+        if len(self.nodes) <= LEFT_COLUMN_MAX_NODES:
+            with self.dot.subgraph() as column:  # every input on the left, as the lecture has it
+                column.attr(rank="min")
+                for name in leaves:
+                    column.node(name)
+        root = self.nodes[last]
+        if root.label:
+            self.dot.node("out", graphviz.escape(root.label), shape="plaintext", fontsize="13")
+        else:  # the output wire still ends somewhere: an invisible point
+            self.dot.node("out", "", shape="point", style="invis", width="0")
+        uses[last].append(((last + 1, 0), "out", root.grad))
+        return self._forks(uses)
+
+    def _forks(self, uses) -> list[str]:
+        """One wire per use of a node; a node used twice forks, so gradients visibly add."""
+        mismatched = False
+        for i, v in enumerate(self.nodes):
+            heads = uses[i]
+            if not heads:  # a constant: its wires are drawn per use already
+                continue
+            grad = v.grad if self.with_grad else None
+            if v.gate is None and self.with_grad:
+                mismatched |= not math.isclose(sum(s for *_, s in heads), v.grad,
+                                               rel_tol=1e-9, abs_tol=1e-12)
+            if len(heads) == 1:
+                order, head, _ = heads[0]
+                self.wires.append((order, f"n{i}", head, v.data, grad))
+                continue
+            # The stem carries the node's gradient, each branch what its gate sends back: the
+            # picture shows the stem's number as the sum of the branches' numbers.
+            self.dot.node(f"n{i}j", "", shape="point", width="0.07",
+                          color=WIRE_COLOR if grad != 0.0 else FADED_WIRE)
+            self.wires.append((heads[0][0], f"n{i}", f"n{i}j", v.data, grad))
+            for order, head, sends in heads:
+                self.wires.append((order, f"n{i}j", head, v.data,
+                                   sends if self.with_grad else None))
+        if mismatched and self.nodes[-1].grad == 1.0:
+            return ["a leaf's gradient is not the sum of its wires: it includes earlier "
+                    "backward() calls (see zero_grad()) or uses outside this diagram"]
+        return []
+
+    def _wire(self, k: int, tail: str, head: str, value: float, grad: float | None) -> None:
+        value_text = number(value, self.digits)
+        grad_text = "" if grad is None else number(grad, self.digits)
+        if grad is None:  # a constant, or no gradients shown: a plain thin wire
+            color, width, value_color, grad_label = WIRE_COLOR, 1, VALUE_COLOR, SPACE
+        elif grad == 0.0:
+            color, width, value_color = FADED_WIRE, 1, FADED_VALUE
+            grad_label = _font(grad_text, FADED_GRAD)
+        else:
+            color, width, value_color = WIRE_COLOR, self._width(grad), VALUE_COLOR
+            grad_label = _font(grad_text, GRAD_COLOR)
+        label = _wire_label(_font(value_text, value_color), grad_label, color, width,
+                            _text_width(value_text, grad_text), self.horizontal)
+        name = f"wire{k}"
+        enter, leave = ("bar:w", "bar:e") if self.horizontal else ("bar:n", "bar:s")
+        self.dot.node(name, label, shape="plaintext", margin="0", fontsize="11")
+        self.dot.edge(tail, f"{name}:{enter}", arrowhead="none", color=color, penwidth=str(width))
+        # Graphviz scales an arrowhead with the pen width; shrink it back so thick wires do not
+        # end in huge arrows.
+        arrow = f"{0.75 / math.sqrt(width):.2f}"
+        self.dot.edge(f"{name}:{leave}", head, color=color, penwidth=str(width), arrowsize=arrow)
+
+    def _width(self, grad: float) -> int:
+        """1 to MAX_PENWIDTH points, growing with |grad| relative to the largest in the diagram."""
+        if not math.isfinite(grad) or self.largest == 0.0:
+            return MAX_PENWIDTH
+        return 1 + round((MAX_PENWIDTH - 1) * abs(grad) / self.largest)
+
+
+def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bool) -> None:
+    """micrograd's picture: a box per Value (label, data, grad) and an op node before each gate.
+
+    Shared attributes are set once as node defaults: this style is the one for 10,000-gate
+    graphs, and quoting attributes per node is most of the time the graphviz package takes.
+    """
+    edges = []
+    shown_constants = set()
+    dot.attr("node", shape="ellipse", fontsize="11", margin="0.04,0.02", width="0.4",
+             height="0.3")
+    for i, v in enumerate(nodes):
+        if v.gate is None:
+            continue
+        dot.node(f"n{i}op", graphviz.escape(caption(v)))
+        edges.append((f"n{i}op", f"n{i}"))
+        folded = folded_constant(v)
+        for k, p in enumerate(v.parents):
+            if k != folded:
+                edges.append((p, f"n{i}op"))
+                if p.is_constant:
+                    shown_constants.add(p)
+    dot.attr("node", shape="plaintext", margin="0")
+    names = {}
+    for i, v in enumerate(nodes):
+        names[v] = f"n{i}"
+        if v.is_constant and v not in shown_constants:
+            continue
+        cells = [html.escape("const" if v.is_constant else v.label)]
+        cells.append(_font(f"data {number(v.data, digits)}", VALUE_COLOR))
+        if with_grad and not v.is_constant:
+            cells.append(_font(f"grad {number(v.grad, digits)}",
+                               FADED_GRAD if v.grad == 0.0 else GRAD_COLOR))
+        row = "".join(f"<TD>{c}</TD>" for c in cells if c)
+        dot.node(f"n{i}", f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
+                          f"<TR>{row}</TR></TABLE>>")
+    dot.edges((tail if isinstance(tail, str) else names[tail], head) for tail, head in edges)
+
+
+def _wire_label(value: str, grad: str, color: str, width: int, length: int,
+                horizontal: bool) -> str:
+    """The numbers of one wire around a bar that continues it (value above, gradient below).
+
+    Graphviz ends an edge 1pt short of the cell it points at, which leaves a visible gap in the
+    wire; so the bar has a 2pt stub of its own colour at each end, and the edges end on the stubs.
+    """
+    fill = f'CELLPADDING="0" BGCOLOR="{color}"'
+    if horizontal:
+        stub = f'<TD WIDTH="2" HEIGHT="{width}" FIXEDSIZE="TRUE" {fill}></TD>'
+        bar = f'<TD PORT="bar" WIDTH="{length}" HEIGHT="{width}" {fill}></TD>'
+        rows = (f'<TR><TD COLSPAN="3">{value}</TD></TR><TR>{stub}{bar}{stub}</TR>'
+                f'<TR><TD COLSPAN="3">{grad}</TD></TR>')
+    else:  # top to bottom: the value left of the wire, the gradient right of it
+        stub = f'<TD WIDTH="{width}" HEIGHT="2" FIXEDSIZE="TRUE" {fill}></TD>'
+        bar = f'<TD PORT="bar" WIDTH="{width}" HEIGHT="16" {fill}></TD>'
+        rows = (f'<TR><TD ROWSPAN="3" CELLPADDING="3">{value}</TD>{stub}'
+                f'<TD ROWSPAN="3" CELLPADDING="3">{grad}</TD></TR><TR>{bar}</TR><TR>{stub}</TR>')
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>>'
+
+
+def _text_width(*texts: str) -> int:
+    """About the width in points of the longer number at 11pt Helvetica (digits are 6.1pt)."""
+    return max(math.ceil(6.2 * len(t)) for t in texts) + 2
+
+
+def _font(text: str, color: str) -> str:
+    return f'<FONT COLOR="{color}">{html.escape(text)}</FONT>'
+
+
+def _title(dot: graphviz.Digraph, title: str | None, notes: list[str]) -> None:
+    lines = [f"<B>{html.escape(title)}</B>"] if title else []
+    lines += [f'<FONT POINT-SIZE="11" COLOR="{NOTE_COLOR}">{html.escape(n)}</FONT>'
+              for n in notes]
+    if lines:
+        dot.attr(label="<" + "<BR/>".join(lines) + ">", labelloc="t", fontsize="14")
