@@ -28,11 +28,18 @@ def _example(args) -> int:
                                    for k, v in ex.inputs.items()))
     print()
     print(explain(ex.root, digits=args.digits))
-    for path in (args.svg, args.png):
-        if path:
-            from .drawing import draw
-            draw(ex.root, title=ex.title, digits=2).save(path)
-            print(f"\nwrote the circuit diagram to {path}")
+    if args.svg or args.png:
+        from .drawing import draw  # graphviz is imported only when a diagram is asked for
+        from .rendering import RenderError
+        diagram = draw(ex.root, title=ex.title, digits=2)  # two decimals, as the lecture
+        for path in (args.svg, args.png):
+            if path:
+                try:
+                    written = diagram.save(path)
+                except RenderError as err:
+                    print(f"gategrad: {err}", file=sys.stderr)
+                    return 1
+                print(f"\nwrote the circuit diagram to {written.resolve()}")
     return 0
 
 
