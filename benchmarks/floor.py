@@ -53,24 +53,22 @@ class FloorDemo:
     def backward(self, loss: float) -> None:
         layers, n = self.layers, len(self.spec.X)
         self.grads = grads = [([[0.0] * len(w) for w in W], [0.0] * len(b)) for W, b in layers]
+        columns = [list(zip(*W)) for W, _ in layers]  # W^T, for d input = W^T d output
         for y, margin, outputs in self.traces:
             if margin <= 0.0:
                 continue  # an inactive hinge sends no gradient
             d = [-y / n]  # d loss / d score
             for i in range(len(layers) - 1, -1, -1):
-                W, _ = layers[i]
                 gW, gb = grads[i]
                 a_in = outputs[i]
-                d_in = [0.0] * len(a_in)
                 for j, dj in enumerate(d):
                     if dj == 0.0:
                         continue  # an inactive ReLU sends no gradient
                     gb[j] += dj
                     gW[j] = [g + dj * a for g, a in zip(gW[j], a_in)]
-                    if i:
-                        d_in = [g + dj * w for g, w in zip(d_in, W[j])]
-                if i:  # through the ReLU of the layer below: a > 0 exactly where z > 0
-                    d = [g if a > 0.0 else 0.0 for g, a in zip(d_in, a_in)]
+                if i:  # down through W, then the ReLU below: a > 0 exactly where z > 0
+                    d = [sum(map(mul, d, col)) if a > 0.0 else 0.0
+                         for col, a in zip(columns[i], a_in)]
 
     def update(self, lr: float) -> None:
         two_l2 = 2.0 * self.spec.l2
