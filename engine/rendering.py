@@ -66,7 +66,9 @@ def render(source: str, fmt: str) -> bytes:
         raise FileNotFoundError(f"cannot run the diagram renderer {program}: {err}") from None
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode("utf-8", "replace").strip() or "no output"
-        raise RenderError(f"{program} -T{fmt} failed (exit status {done.returncode}): {message}")
+        status = (f"killed by signal {-done.returncode}" if done.returncode < 0
+                  else f"exit status {done.returncode}")
+        raise RenderError(f"{program} -T{fmt} failed ({status}): {message}")
     return done.stdout
 
 
