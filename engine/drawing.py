@@ -195,8 +195,9 @@ class _Circuit:
     def _wire(self, k: int, tail: str, head: str, value: float, grad: float | None) -> None:
         value_text = number(value, self.digits)
         grad_text = "" if grad is None else number(grad, self.digits)
-        if grad is None:  # a constant, or no gradients shown: a plain thin wire
-            color, width, value_color, grad_label = WIRE_COLOR, 1, VALUE_COLOR, SPACE
+        if grad is None:  # no gradients shown, or a constant's wire, along which none flows
+            color = FADED_WIRE if self.with_grad else WIRE_COLOR
+            width, value_color, grad_label = 1, VALUE_COLOR, SPACE
         elif grad == 0.0:
             color, width, value_color = FADED_WIRE, 1, FADED_VALUE
             grad_label = _font(grad_text, FADED_GRAD)
