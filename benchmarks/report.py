@@ -123,6 +123,8 @@ def _timed_rows(results: dict, section: dict, per: float, phases: list[str],
         cells += [_num(m[p] / per / unit_scale, 2 if unit_scale > 1 else 0)
                   for p in [*phases, "wall"]]
         cells.append(f"{100 * m['gc'] / m['total']:.0f}%" if m["total"] else "-")
+        q1, q3 = engines[name]["quartiles_ns"]["total"]
+        cells.append(f"{100 * (q3 - q1) / m['total']:.0f}%" if m["total"] else "-")
         cells += [_ratio(_div(mg[p], m[p]) if mg else None) for p in ratio_phases]
         cells.append(_ratio(_div(m["total"], fl["total"]) if fl else None))
         rows.append(cells)
@@ -136,8 +138,8 @@ def chain_section(results: dict, section: dict) -> str:
     head = (f"(1) chain y = y * 1.0001 + 0.001: {section['steps']:,} steps = "
             f"{section['gates']:,} gates{note}. CPU ns per gate, median of "
             f"{_reps(section)}")
-    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "fwd vs micrograd",
-              "bwd vs micrograd", "total vs micrograd", "x floor"]
+    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "spread",
+              "fwd vs micrograd", "bwd vs micrograd", "total vs micrograd", "x floor"]
     rows = _timed_rows(results, section, section["gates"], ["forward", "backward", "total"], 1,
                        ["forward", "backward", "total"])
     return (head + "\n" + table(header, rows) + _check_note(section, "grad_ok")
@@ -148,8 +150,8 @@ def dot_section(results: dict, section: dict) -> str:
     head = (f"(2) dot product of {section['pairs']:,} pairs, built with one * and one + per pair "
             f"({section['gates']:,} gates; 'gategrad linear()' is one fused node). "
             f"CPU ns per pair, median of {_reps(section)}")
-    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "fwd vs micrograd",
-              "bwd vs micrograd", "total vs micrograd", "x floor"]
+    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "spread",
+              "fwd vs micrograd", "bwd vs micrograd", "total vs micrograd", "x floor"]
     rows = _timed_rows(results, section, section["pairs"], ["forward", "backward", "total"], 1,
                        ["forward", "backward", "total"])
     return (head + "\n" + table(header, rows) + _check_note(section, "grads_ok")
@@ -161,7 +163,7 @@ def demo_section(results: dict, section: dict) -> str:
             f"{section['points']} points of two moons, hinge + 1e-4 * sum p^2, zero_grad, "
             f"backward, SGD (lr {section['lr']}); every engine from the same weights and data. "
             f"CPU ms per step, median of {_reps(section)}")
-    header = ["engine", "forward", "backward", "update", "step", "(wall)", "in gc",
+    header = ["engine", "forward", "backward", "update", "step", "(wall)", "in gc", "spread",
               "vs micrograd",
               "x floor", f"loop of {section['loop_steps']}", "loop in gc", "loop vs micrograd"]
     rows = _timed_rows(results, section, 1, ["forward", "backward", "update", "total"], 1e6,
@@ -322,7 +324,8 @@ def text_report(results: dict) -> str:
         f"engines   {engines}",
         f"method    {METHOD}",
         "ratios    'vs micrograd' = micrograd's median time / this engine's (higher is faster); "
-        "'x floor' = this engine's median time / the floor's (1.00x is hand-written float code)",
+        "'x floor' = this engine's median time / the floor's (1.00x is hand-written float code); "
+        "'spread' = interquartile range of the total over its median",
     ]
     for workload, entries in results["workloads"].items():
         for section in entries if isinstance(entries, list) else [entries]:

@@ -110,6 +110,7 @@ class Samples:
             "median_ns": {k: self.median(k) for k in keys},
             "quartiles_ns": {k: self.quartiles(k) for k in keys},
             "samples_ns": {k: [r[k] for r in self.reps] for k in keys},
+            "collections_per_generation": [r["collections"] for r in self.reps],
         }
 
 
@@ -128,8 +129,10 @@ def time_phases(prepare, phases: list[str], collect: bool = True) -> dict[str, i
     def mark():
         stamps.append((perf_counter_ns(), process_time_ns(), clock.total_ns))
 
+    before = [g["collections"] for g in gc.get_stats()]
     mark()
     run(mark)
+    after = [g["collections"] for g in gc.get_stats()]
     del run  # whatever the case still holds is released here, after its timed region
     if len(stamps) != len(phases) + 1:
         raise RuntimeError(f"benchmark bug: {len(stamps) - 1} phase marks for phases {phases}")
@@ -138,6 +141,7 @@ def time_phases(prepare, phases: list[str], collect: bool = True) -> dict[str, i
     result["total"] = sum(result[name] for name in phases)
     result["wall"] = max(0, stamps[-1][0] - stamps[0][0] - len(phases) * CLOCK_COST["wall"])
     result["gc"] = stamps[-1][2] - stamps[0][2]
+    result["collections"] = [b - a for a, b in zip(before, after)]  # per generation 0, 1, 2
     return result
 
 
