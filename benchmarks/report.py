@@ -320,7 +320,8 @@ def text_report(results: dict) -> str:
            if "load_average_at_start" in m else ""),
         f"python    {m['python']}; gategrad {m['versions']['gategrad']} "
         f"({m['gategrad_commit'] or 'no git'}), micrograd {m['versions']['micrograd']}, "
-        f"torch {m['versions']['torch'] or 'not installed: PyTorch rows skipped'}",
+        f"torch {m['versions']['torch'] or 'not installed: PyTorch rows skipped'}"
+        + (" (float64, torch.set_num_threads(1))" if m["versions"]["torch"] else ""),
         f"engines   {engines}",
         f"method    {METHOD}",
         "ratios    'vs micrograd' = micrograd's median time / this engine's (higher is faster); "
