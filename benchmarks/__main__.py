@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import asdict
@@ -75,6 +76,13 @@ def run(quick: bool = False, only: list[str] | None = None, with_torch: bool = T
     return results
 
 
+def to_json(results: dict) -> str:
+    """Indented JSON with every list of plain numbers on one line: readable, and a re-run's diff
+    shows one changed line per measurement instead of one per sample."""
+    text = json.dumps(results, indent=1)
+    return re.sub(r"\[\n[^\[\]{}\"]*\]", lambda m: json.dumps(json.loads(m.group(0))), text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks",
                                      description=__doc__.split("\n")[0])
@@ -90,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     report.print_report(results)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
-            f.write("\n")
+            f.write(to_json(results) + "\n")
         _progress(f"wrote {args.json}")
     return 0
 
