@@ -320,8 +320,9 @@ def text_report(results: dict) -> str:
            if "load_average_at_start" in m else ""),
         f"python    {m['python']}; gategrad {m['versions']['gategrad']} "
         f"({m['gategrad_commit'] or 'no git'}), micrograd {m['versions']['micrograd']}, "
-        f"torch {m['versions']['torch'] or 'not installed: PyTorch rows skipped'}"
-        + (" (float64, torch.set_num_threads(1))" if m["versions"]["torch"] else ""),
+        + (f"torch {results['engine_versions']['torch-scalar']} (float64)"
+           if "torch-scalar" in results["engine_versions"]
+           else "torch does not import here (or --no-torch): the PyTorch rows are skipped"),
         f"engines   {engines}",
         f"method    {METHOD}",
         "ratios    'vs micrograd' = micrograd's median time / this engine's (higher is faster); "
