@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import asdict
 
-from . import isolated, report, workloads
+from . import isolated, machine, report, workloads
 from .demo_spec import make_spec
 from .engines import all_engines
 from .timing import CLOCK_COST, start_measuring, stop_measuring
@@ -34,7 +34,7 @@ def run(quick: bool = False, only: list[str] | None = None, with_torch: bool = T
     engines = all_engines(with_torch=with_torch)  # imports every engine before start_measuring()
     results = {
         "quick": quick,
-        "machine": report.machine_info(),
+        "machine": machine.machine_info(),
         "method": report.METHOD,
         "sizes": asdict(sizes),
         "engine_titles": {e.name: e.title for e in engines},

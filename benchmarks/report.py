@@ -6,15 +6,11 @@ engine's median time / the floor's (1.0 would be as fast as hand-written float c
 
 from __future__ import annotations
 
-import datetime
-import os
-import platform
 import statistics
-import subprocess
 import sys
-from importlib import metadata
 
-from .isolated import PACKAGE_PARENT
+from .tables import div, num, ratio, table, titles
+from .targets import targets_section
 
 METHOD = ("All engines run in one process on the same work, interleaved: one repetition of each "
           "in turn, the order rotated every round; the first round is a warm-up and is dropped; "
@@ -29,85 +25,6 @@ METHOD = ("All engines run in one process on the same work, interleaved: one rep
           "only, not those of every library loaded. Memory and depth run in fresh processes.")
 
 
-# --- the machine ---------------------------------------------------------------------------------
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _git_commit() -> str | None:
-    try:
-        done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=PACKAGE_PARENT,
-                              capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def machine_info() -> dict:
-    info = {
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": _cpu_model(),
-        "logical_cpus": os.cpu_count(),
-        "os": f"{platform.system()} {platform.release()} {platform.machine()}",
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "gategrad_commit": _git_commit(),
-        "versions": {p: _version(p) for p in ("gategrad", "micrograd", "torch", "numpy")},
-    }
-    if hasattr(os, "getloadavg"):
-        info["load_average_at_start"] = os.getloadavg()
-    return info
-
-
-# --- formatting helpers --------------------------------------------------------------------------
-
-def _num(x: float | None, digits: int = 0) -> str:
-    if x is None:
-        return "-"
-    if digits == 0 and abs(x) >= 10:
-        return f"{x:,.0f}"
-    return f"{x:,.{max(digits, 2 if abs(x) < 10 else 1)}f}"
-
-
-def _ratio(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{x:.1f}x" if x >= 10 else f"{x:.2f}x"
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
-                       for i, (h, w) in enumerate(zip(header, widths))),
-             "  ".join("-" * w for w in widths)]
-    for r in rows:
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                               for i, (c, w) in enumerate(zip(r, widths))))
-    return "\n".join(lines)
-
-
-def _titles(results: dict) -> dict[str, str]:
-    return results.get("engine_titles", {})
-
-
-def _div(a, b):
-    return a / b if a is not None and b else None
-
-
 # --- one section per workload ------------------------------------------------------------------
 
 def _timed_rows(results: dict, section: dict, per: float, phases: list[str],
@@ -119,14 +36,14 @@ def _timed_rows(results: dict, section: dict, per: float, phases: list[str],
     mg, fl = med.get("micrograd"), med.get("floor")
     rows = []
     for name, m in med.items():
-        cells = [_titles(results).get(name, name)]
-        cells += [_num(m[p] / per / unit_scale, 2 if unit_scale > 1 else 0)
+        cells = [titles(results).get(name, name)]
+        cells += [num(m[p] / per / unit_scale, 2 if unit_scale > 1 else 0)
                   for p in [*phases, "wall"]]
         cells.append(f"{100 * m['gc'] / m['total']:.0f}%" if m["total"] else "-")
         q1, q3 = engines[name]["quartiles_ns"]["total"]
         cells.append(f"{100 * (q3 - q1) / m['total']:.0f}%" if m["total"] else "-")
-        cells += [_ratio(_div(mg[p], m[p]) if mg else None) for p in ratio_phases]
-        cells.append(_ratio(_div(m["total"], fl["total"]) if fl else None))
+        cells += [ratio(div(mg[p], m[p]) if mg else None) for p in ratio_phases]
+        cells.append(ratio(div(m["total"], fl["total"]) if fl else None))
         rows.append(cells)
     return rows
 
@@ -172,14 +89,14 @@ def demo_section(results: dict, section: dict) -> str:
     per_step = {n: m["total"] / section["loop_steps"] for n, m in loop.items()}
     for row, name in zip(rows, section["engines"]):
         m = loop[name]
-        row += [_num(per_step[name] / 1e6, 2),
+        row += [num(per_step[name] / 1e6, 2),
                 f"{100 * m['gc'] / m['total']:.0f}%" if m["total"] else "-",
-                _ratio(_div(per_step.get("micrograd"), per_step[name]))]
+                ratio(div(per_step.get("micrograd"), per_step[name]))]
     losses = ["first-step loss (same weights, same data; it must agree across engines):"]
-    width = max(len(_titles(results).get(n, n)) for n in section["checks"])
+    width = max(len(titles(results).get(n, n)) for n in section["checks"])
     for name, c in section["checks"].items():
         flag = "" if c["loss_ok"] and c["same_loss_every_rep"] else "   <-- DISAGREES"
-        losses.append(f"  {_titles(results).get(name, name):{width}}  {c['first_loss']:.10f}   "
+        losses.append(f"  {titles(results).get(name, name):{width}}  {c['first_loss']:.10f}   "
                       f"parameters after the step differ from the floor's by at most "
                       f"{c['max_param_diff_after_step']:.1e}{flag}")
     notes = (f"'step' = forward (loss included) + backward (zero_grad included) + update (graph "
@@ -201,11 +118,11 @@ def memory_section(results: dict, section: dict) -> str:
     rows = []
     for name, m in section.items():
         if "error" in m:
-            rows.append([_titles(results).get(name, name), m["error"], *[""] * 6])
+            rows.append([titles(results).get(name, name), m["error"], *[""] * 6])
             continue
-        rows.append([_titles(results).get(name, name), _num(m["bytes_per_gate_forward"]),
-                     _num(m["bytes_per_gate_after_backward"]),
-                     _num(m["backward_peak_extra_bytes_per_gate"]),
+        rows.append([titles(results).get(name, name), num(m["bytes_per_gate_forward"]),
+                     num(m["bytes_per_gate_after_backward"]),
+                     num(m["backward_peak_extra_bytes_per_gate"]),
                      "yes" if m["freed_without_gc"] else "NO",
                      f"{m['nodes_alive_after_drop']:,}",
                      f"{m['retained_after_drop_bytes']:,} B",
@@ -234,10 +151,10 @@ def depth_section(results: dict, section: dict) -> str:
             failure = (f"RecursionError from {rec['fails_from_gates']:,} gates "
                        f"(limit {rec['recursion_limit']:,})")
         best = rungs.get(str(d["deepest_ok_gates"]), {})
-        rows.append([_titles(results).get(name, name),
+        rows.append([titles(results).get(name, name),
                      f"{d['deepest_ok_gates']:,}" if d["deepest_ok_gates"] else "-", failure,
-                     _num(best.get("forward_s"), 2), _num(best.get("backward_s"), 2),
-                     _num(best.get("max_rss_mb"))])
+                     num(best.get("forward_s"), 2), num(best.get("backward_s"), 2),
+                     num(best.get("max_rss_mb"))])
     skipped = "" if results["sizes"]["depth_torch"] else \
         "\nPyTorch is left out of this workload in quick mode (each length imports it afresh)."
     return head + "\n" + table(header, rows) + skipped
@@ -259,49 +176,6 @@ def _check_note(section: dict, key: str) -> str:
     bad = [n for n, c in section["checks"].items() if not c[key]]
     return ("\n  every engine's result agrees with the floor's" if not bad
             else f"\n  WRONG RESULT from: {', '.join(bad)}")
-
-
-def targets_section(results: dict) -> str:
-    """Issue 6's targets for gategrad, each checked against this run's numbers."""
-    w, checks = results["workloads"], []
-
-    def check(text: str, value, ok) -> None:
-        mark = "-" if ok is None else ("met" if ok else "NOT met")
-        checks.append([text, value, mark])
-
-    if "demo" in w:
-        med = {n: s["median_ns"]["total"] for n, s in w["demo"]["engines"].items()}
-        g = med.get("gategrad")
-        speedup, floor = _div(med.get("micrograd"), g), _div(g, med.get("floor"))
-        check("demo step >= 30x faster than micrograd", _ratio(speedup),
-              None if speedup is None else speedup >= 30)
-        check("demo step within 2.5x of the floor", _ratio(floor),
-              None if floor is None else floor <= 2.5)
-    for section in w.get("chain", []):
-        med = {n: s["median_ns"] for n, s in section["engines"].items()}
-        if "micrograd" in med and "gategrad" in med:
-            for phase, need in (("forward", 3), ("backward", 5)):
-                r = med["micrograd"][phase] / med["gategrad"][phase]
-                check(f"chain of {section['gates']:,} gates: {phase} >= {need}x faster than "
-                      "micrograd", _ratio(r), r >= need)
-    if "depth" in w and "gategrad" in w["depth"]:
-        deepest = w["depth"]["gategrad"]["deepest_ok_gates"]
-        check("1,000,000-gate chain forward and backward", f"{deepest:,} gates",
-              deepest >= 1_000_000)
-    if "memory" in w and "bytes_per_gate_forward" in w["memory"].get("gategrad", {}):
-        m = w["memory"]["gategrad"]
-        check("at most 250 bytes per node (graph as built)",
-              f"{m['bytes_per_gate_forward']:.0f} B", m["bytes_per_gate_forward"] <= 250)
-        check("at most 250 bytes per node (after backward, gradients held)",
-              f"{m['bytes_per_gate_after_backward']:.0f} B",
-              m["bytes_per_gate_after_backward"] <= 250)
-        check("dropped graph freed by reference counting; gc.collect() finds nothing",
-              f"{m['gc_collect_found_objects']} objects",
-              m["freed_without_gc"] and m["gc_collect_found_objects"] == 0)
-    if not checks:
-        return ""
-    return ("issue 6's targets for gategrad, in this run\n"
-            + table(["target", "this run", "status"], checks))
 
 
 SECTIONS = {"chain": chain_section, "dot": dot_section, "demo": demo_section,
