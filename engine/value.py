@@ -16,6 +16,7 @@ import numbers
 from contextlib import contextmanager
 from itertools import count
 from operator import attrgetter
+from operator import mul as _mul
 
 from .gates import GATES, Gate
 
@@ -267,7 +268,18 @@ def _node(data: float, parents: tuple, gate: Gate) -> Value:
 
 
 def _unary(x: Value, gate: Gate) -> Value:
-    return _node(gate.forward(x.data), (x,), gate)
+    v = _new(Value)  # _node() written out: this runs once per activation of every neuron
+    v.data = gate.forward(x.data)
+    v.grad = 0.0
+    v.label = ""
+    v._serial = next(_serial)
+    if _grad_enabled:
+        v.parents = (x,)
+        v.gate = gate
+    else:
+        v.parents = ()
+        v.gate = None
+    return v
 
 
 def apply(gate: Gate, *inputs: Value) -> Value:
@@ -289,20 +301,33 @@ def linear(w, x, b=0.0) -> Value:
 def dense(weights, x, biases) -> list[Value]:
     """A layer of `w·x+b` gates, one per row of `weights`, all reading the same inputs `x`.
 
-    Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]`, faster: the
-    inputs are converted and read once for the whole layer instead of once per neuron.
+    Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]`, faster: this is
+    the hot loop of training, so the inputs are read once for the whole layer, and the gate's
+    forward (sum of w_i x_i, starting from b) and the node are written out here; the test suite
+    checks them against `linear()` and the table.
     """
-    x = [v if v.__class__ is Value else _operand(v, "w·x+b") for v in x]
+    x = tuple(v if v.__class__ is Value else _operand(v, "w·x+b") for v in x)
     xdata = [v.data for v in x]
     n = len(x)
-    forward = LINEAR.forward
+    record = _grad_enabled
     out = []
     for w, b in zip(weights, biases):
         if len(w) != n:
             raise ValueError(f"linear gate: {len(w)} weights but {n} inputs")
         if b.__class__ is not Value:
             b = _operand(b, "w·x+b")
-        out.append(_node(forward(*[v.data for v in w], *xdata, b.data), (*w, *x, b), LINEAR))
+        v = _new(Value)
+        v.data = sum(map(_mul, [p.data for p in w], xdata), b.data)
+        v.grad = 0.0
+        v.label = ""
+        v._serial = next(_serial)
+        if record:
+            v.parents = (*w, *x, b)
+            v.gate = LINEAR
+        else:
+            v.parents = ()
+            v.gate = None
+        out.append(v)
     return out
 
 

@@ -177,6 +177,10 @@ class Layer(Module):
         # The hot path of training: one `w·x+b` gate per neuron, made by engine.dense, which
         # reads the shared inputs once for the whole layer (the same nodes as engine.linear).
         pre_activations = dense([n.w for n in units], xs, [n.b for n in units])
+        shared = units[0].activation
+        if all(n.activation is shared for n in units):
+            # one activation for the whole layer: map its gate method (Value.relu, ...) directly
+            return list(map(getattr(shared, "function", shared), pre_activations))
         return [n.activation(z) for n, z in zip(units, pre_activations, strict=True)]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
@@ -230,7 +234,8 @@ class MLP(Module):
     def __call__(self, x):
         if isinstance(x, (numbers.Real, Value)):
             x = [x]
-        _check_size(f"{type(self).__name__}({self._sizes()})", self.nin, x)
+        if len(x) != self.nin:
+            _check_size(f"{type(self).__name__}({self._sizes()})", self.nin, x)
         xs = [as_value(xi) for xi in x]  # once per sample, not once per neuron
         for layer in self.layers:
             xs = layer.forward(xs)

@@ -244,3 +244,18 @@ def test_linear_accepts_numpy_scalars_which_have_a_data_attribute():
     out.backward()
     assert out.data == 0.5 * 2.0 - 3.0 + 0.25
     assert [v.grad for v in w] == [2.0, 3.0]
+
+
+def test_dense_builds_the_same_nodes_as_linear_and_the_table():
+    from engine import GATES, dense
+    W = [[Value(0.5), Value(-1.25), Value(2.0)], [Value(0.1), Value(0.2), Value(-0.3)]]
+    B = [Value(0.1), 0.5]
+    x = [1.5, Value(-0.5), 0.25]
+    layer = dense(W, x, B)
+    for out, w, b in zip(layer, W, B):
+        single = linear(w, x, b)
+        assert out.op == single.op == "w·x+b"
+        assert out.data == single.data == GATES["linear"].forward(*[p.data for p in single.parents])
+        assert [p.data for p in out.parents] == [p.data for p in single.parents]
+    with pytest.raises(ValueError, match="2 weights but 3 inputs"):
+        dense([[Value(1.0), Value(2.0)]], x, [0.0])
