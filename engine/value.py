@@ -424,14 +424,21 @@ def _interior_nodes(root: Value) -> list[Value]:
     stack = [root]
     push, record = stack.append, order.append  # bound once: this loop is hot
     while stack:
-        for p in stack.pop().parents:
-            if p.parents:
-                if p.grad is not mark:
-                    p.grad = mark
-                    record(p)
-                    push(p)
-                else:
-                    shared = True
+        v = stack.pop()
+        while v is not None:  # follow one unvisited parent without the stack: chains are common
+            follow = None
+            for p in v.parents:
+                if p.parents:
+                    if p.grad is not mark:
+                        p.grad = mark
+                        record(p)
+                        if follow is None:
+                            follow = p
+                        else:
+                            push(p)
+                    else:
+                        shared = True
+            v = follow
     # In a tree (no interior node with two consumers) depth-first order already lists every node
     # after its only consumer; otherwise the creation serials give the order.
     if shared:
