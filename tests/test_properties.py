@@ -86,7 +86,9 @@ step = st.one_of(
     st.tuples(st.sampled_from(NARY), st.tuples(*[st.integers(0, 99)] * 5)),
 )
 programs = st.lists(step, min_size=1, max_size=8)
-inputs = st.lists(st.floats(-3.0, 3.0, allow_nan=False), min_size=1, max_size=4)
+# Inputs near 0 make 1/x and log huge; x/x then cancels two huge terms, where the two packages'
+# different (equally valid) rounding leaves different large remainders.
+inputs = st.lists(st.floats(-3.0, 3.0).filter(lambda v: abs(v) > 1e-3), min_size=1, max_size=4)
 
 
 def engine_gradient(program, xs):
