@@ -106,7 +106,7 @@ def engine_gradient(program, xs):
     return out.data, grads
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)  # the same cases in every run
 @given(programs, inputs)
 def test_random_expressions_match_autograd(program, xs):
     result = engine_gradient(program, xs)
@@ -120,7 +120,7 @@ def test_random_expressions_match_autograd(program, xs):
     assert grads == pytest.approx(list(expected), rel=1e-7, abs=1e-9)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(programs, inputs)
 def test_random_expressions_match_central_differences(program, xs):
     result = engine_gradient(program, xs)
