@@ -7,11 +7,9 @@ never read from the engine.
 import html
 import math
 import re
-import shutil
 import struct
 import subprocess
 import sys
-import sysconfig
 import time
 from collections import Counter
 from pathlib import Path
@@ -55,17 +53,9 @@ def plain_labels(source: str) -> list[str]:
     return [label.strip('"') for _, label in PLAIN_NODE.findall(source)]
 
 
-def pure_program() -> str:
-    """graphviz-pure, a normal dependency: on PATH or beside this interpreter."""
-    found = shutil.which("graphviz-pure") or shutil.which(
-        "graphviz-pure", path=sysconfig.get_path("scripts"))
-    assert found, "graphviz-pure is a dependency of gategrad and must be installed"
-    return found
-
-
 @pytest.fixture
-def pure(monkeypatch):
-    monkeypatch.setenv("GATEGRAD_DOT", pure_program())
+def pure(monkeypatch, graphviz_pure):
+    monkeypatch.setenv("GATEGRAD_DOT", graphviz_pure)
 
 
 # --- the lecture's figure, in DOT ------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Finding and running the renderer: GATEGRAD_DOT, then dot, then graphviz-pure; clear errors."""
 
 import os
-import shutil
 import stat
 import sys
 import sysconfig
@@ -23,13 +22,6 @@ def fake_program(folder: Path, name: str, script: str = 'echo "$@"') -> Path:
     path.write_text(f"#!/bin/sh\n{script}\n")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return path
-
-
-def pure_program() -> str:
-    found = shutil.which("graphviz-pure") or shutil.which(
-        "graphviz-pure", path=sysconfig.get_path("scripts"))
-    assert found, "graphviz-pure is a dependency of gategrad and must be installed"
-    return found
 
 
 @pytest.fixture
@@ -111,8 +103,8 @@ def test_a_failing_renderer_reports_its_own_message(tmp_path, monkeypatch):
         draw(sigmoid_gate().root).svg()
 
 
-def test_pdf_without_a_system_dot_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setenv(RENDERER_ENV, pure_program())
+def test_pdf_without_a_system_dot_is_a_clear_error(monkeypatch, tmp_path, graphviz_pure):
+    monkeypatch.setenv(RENDERER_ENV, graphviz_pure)
     with pytest.raises(ValueError, match="PDF output needs the system Graphviz `dot`"):
         draw(sigmoid_gate().root).save(tmp_path / "f.pdf")
     assert not (tmp_path / "f.pdf").exists()
@@ -120,8 +112,8 @@ def test_pdf_without_a_system_dot_is_a_clear_error(monkeypatch, tmp_path):
 
 # --- saving ------------------------------------------------------------------------------------
 
-def test_save_picks_the_format_by_suffix(monkeypatch, tmp_path):
-    monkeypatch.setenv(RENDERER_ENV, pure_program())
+def test_save_picks_the_format_by_suffix(monkeypatch, tmp_path, graphviz_pure):
+    monkeypatch.setenv(RENDERER_ENV, graphviz_pure)
     diagram = draw(sigmoid_gate().root)
     assert diagram.save(tmp_path / "f.dot").read_text() == diagram.source
     assert "<svg" in diagram.save(tmp_path / "f.svg").read_text()
@@ -130,8 +122,8 @@ def test_save_picks_the_format_by_suffix(monkeypatch, tmp_path):
         diagram.save(tmp_path / "f.jpg")
 
 
-def test_cli_writes_the_circuit_and_says_where(monkeypatch, capsys, tmp_path):
-    monkeypatch.setenv(RENDERER_ENV, pure_program())
+def test_cli_writes_the_circuit_and_says_where(monkeypatch, capsys, tmp_path, graphviz_pure):
+    monkeypatch.setenv(RENDERER_ENV, graphviz_pure)
     svg, png = tmp_path / "sigmoid.svg", tmp_path / "sigmoid.png"
     assert main(["example", "sigmoid-gate", "--svg", str(svg), "--png", str(png)]) == 0
     out = capsys.readouterr().out
