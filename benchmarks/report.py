@@ -48,6 +48,15 @@ def _timed_rows(results: dict, section: dict, per: float, phases: list[str],
     return rows
 
 
+def _per_unit_table(results: dict, section: dict, head: str, units: int, check: str) -> str:
+    """The chain and dot tables: forward, backward and total per gate (or pair), with ratios."""
+    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "spread",
+              "fwd vs micrograd", "bwd vs micrograd", "total vs micrograd", "x floor"]
+    phases = ["forward", "backward", "total"]
+    rows = _timed_rows(results, section, units, phases, 1, phases)
+    return head + "\n" + table(header, rows) + _check_note(section, check) + _cpu_note(section)
+
+
 def chain_section(results: dict, section: dict) -> str:
     limit = section["micrograd_recursion_limit"]
     note = (f"; micrograd's recursion limit raised to {limit:,} for its backward()" if limit
@@ -55,24 +64,14 @@ def chain_section(results: dict, section: dict) -> str:
     head = (f"(1) chain y = y * 1.0001 + 0.001: {section['steps']:,} steps = "
             f"{section['gates']:,} gates{note}. CPU ns per gate, median of "
             f"{_reps(section)}")
-    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "spread",
-              "fwd vs micrograd", "bwd vs micrograd", "total vs micrograd", "x floor"]
-    rows = _timed_rows(results, section, section["gates"], ["forward", "backward", "total"], 1,
-                       ["forward", "backward", "total"])
-    return (head + "\n" + table(header, rows) + _check_note(section, "grad_ok")
-            + _cpu_note(section))
+    return _per_unit_table(results, section, head, section["gates"], "grad_ok")
 
 
 def dot_section(results: dict, section: dict) -> str:
     head = (f"(2) dot product of {section['pairs']:,} pairs, built with one * and one + per pair "
             f"({section['gates']:,} gates; 'gategrad linear()' is one fused node). "
             f"CPU ns per pair, median of {_reps(section)}")
-    header = ["engine", "forward", "backward", "total", "(wall)", "in gc", "spread",
-              "fwd vs micrograd", "bwd vs micrograd", "total vs micrograd", "x floor"]
-    rows = _timed_rows(results, section, section["pairs"], ["forward", "backward", "total"], 1,
-                       ["forward", "backward", "total"])
-    return (head + "\n" + table(header, rows) + _check_note(section, "grads_ok")
-            + _cpu_note(section))
+    return _per_unit_table(results, section, head, section["pairs"], "grads_ok")
 
 
 def demo_section(results: dict, section: dict) -> str:
