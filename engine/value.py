@@ -187,15 +187,15 @@ class Value:
             # takes its partials from the table. The class tests skip constants.
             if gate is ADD:
                 a, b = parents
-                if a.__class__ is Value:
+                if a.__class__ is not Constant:
                     a.grad += g
-                if b.__class__ is Value:
+                if b.__class__ is not Constant:
                     b.grad += g
             elif gate is MUL:
                 a, b = parents
-                if a.__class__ is Value:
+                if a.__class__ is not Constant:
                     a.grad += b.data * g
-                if b.__class__ is Value:
+                if b.__class__ is not Constant:
                     b.grad += a.data * g
             elif gate is LINEAR:  # w_1..w_n, x_1..x_n, b: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
                 n = len(parents) >> 1

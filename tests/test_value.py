@@ -259,3 +259,12 @@ def test_dense_builds_the_same_nodes_as_linear_and_the_table():
         assert [p.data for p in out.parents] == [p.data for p in single.parents]
     with pytest.raises(ValueError, match="2 weights but 3 inputs"):
         dense([[Value(1.0), Value(2.0)]], x, [0.0])
+
+
+def test_a_subclass_of_value_receives_gradients():
+    class Named(Value):
+        __slots__ = ()
+
+    a, b = Named(2.0), Named(-3.0)
+    (a * b + a).backward()
+    assert (a.grad, b.grad) == (-2.0, 2.0)
