@@ -71,7 +71,7 @@ class Value:
     # `+` and `*` build their node inline (no helper call): they are most of every graph.
     def __add__(self, other):
         if other.__class__ is not Value:
-            other = _constants.get(other) or _operand(other, "+")
+            other = (other.__class__ is float and _constants.get(other)) or _operand(other, "+")
         v = _new(Value)
         v.data = self.data + other.data
         v.grad = 0.0
@@ -87,7 +87,7 @@ class Value:
 
     def __mul__(self, other):
         if other.__class__ is not Value:
-            other = _constants.get(other) or _operand(other, "*")
+            other = (other.__class__ is float and _constants.get(other)) or _operand(other, "*")
         v = _new(Value)
         v.data = self.data * other.data
         v.grad = 0.0

@@ -21,6 +21,8 @@ from engine import GATES, Value, apply
     (lambda: Value(1.0) + "a", TypeError, ["+ gate", "str"]),
     (lambda: Value(1.0) * None, TypeError, ["* gate", "NoneType"]),
     (lambda: Value(1.0).max([2.0]), TypeError, ["max gate", "list"]),
+    (lambda: Value(1.0) * [2.0], TypeError, ["* gate", "list"]),
+    (lambda: [2.0] + Value(1.0), TypeError, ["+ gate", "list"]),
     (lambda: Value(1.0) ** 1j, TypeError, ["** gate", "complex"]),
     (lambda: Value(1.0) - "a", TypeError, ["-", "str"]),
     (lambda: apply(GATES["exp"], Value(1.0), Value(2.0)), TypeError, ["exp gate", "1 inputs"]),
