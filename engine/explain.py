@@ -9,6 +9,7 @@ left; it computes no gradient of its own beyond that one product per input, whic
 from __future__ import annotations
 
 import html
+from collections import Counter
 from dataclasses import dataclass
 
 from .trace import caption, number, visit_order
@@ -83,6 +84,26 @@ class Explanation:
                 f"<tbody>{body}</tbody></table>")
 
 
+def _wire_names(nodes: list[Value]) -> dict[int, str]:
+    """A name for each node's output wire: its label; else the gate that makes it (`exp`, `+1`),
+    numbered in graph order when several gates share a caption (`*#1`, `*#2`); a leaf's value."""
+    captions = [caption(v) for v in nodes]
+    uses = Counter(captions)
+    seen: dict[str, int] = {}
+    names = {}
+    for v, text in zip(nodes, captions):
+        if v.label:
+            names[id(v)] = v.label
+        elif v.gate is None:
+            names[id(v)] = number(v.data)
+        elif uses[text] == 1:
+            names[id(v)] = text
+        else:
+            seen[text] = seen.get(text, 0) + 1
+            names[id(v)] = f"{text}#{seen[text]}"
+    return names
+
+
 def explain(root: Value, digits: int = 4) -> Explanation:
     """Explain the last `root.backward()` gate by gate.
 
@@ -101,7 +122,7 @@ def explain(root: Value, digits: int = 4) -> Explanation:
         raise ValueError(f"explain: {root!r} has gradient {root.grad!r}, not 1: call backward() on "
                          "it first (explain shows the last backward pass from this node)")
     nodes = visit_order(root)
-    names = {id(v): v.label or (f"n{i}" if v.gate else number(v.data)) for i, v in enumerate(nodes)}
+    names = _wire_names(nodes)
     steps = []
     for v in reversed(nodes):  # the order backward() visits the gates
         if v.gate is None:

@@ -72,3 +72,11 @@ def test_gradcheck_reports_a_wrong_gradient():
 def test_gradcheck_rejects_a_non_value_result():
     with pytest.raises(TypeError, match="must return a Value"):
         gradcheck(lambda x: 1.0, 2.0)
+
+
+def test_explain_names_each_wire_after_the_gate_that_makes_it():
+    steps = list(explain(sigmoid_gate().root))
+    assert [n for n, _ in steps[0].inputs] == ["+1"]          # 1/x reads the +1 gate's output
+    assert [n for n, _ in steps[2].inputs] == ["*-1"]         # exp reads *-1
+    assert [s.node for s in steps[-2:]] == ["*#2", "*#1"]     # two `*` gates, numbered in order
+    assert [n for n, _ in steps[-3].inputs] == ["*#1", "*#2"]
