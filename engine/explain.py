@@ -123,6 +123,8 @@ def explain(root: Value, digits: int = 4) -> Explanation:
                          "it first (explain shows the last backward pass from this node)")
     nodes = visit_order(root)
     names = _wire_names(nodes)
+    if not root.label and root.gate is not None:
+        names[id(root)] = "out"  # "d out / d output" reads better than "d 1/x / d output"
     steps = []
     for v in reversed(nodes):  # the order backward() visits the gates
         if v.gate is None:
