@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 import numbers
 from contextlib import contextmanager
-from itertools import count
+from itertools import count, repeat
 from operator import attrgetter
+from operator import add as _add
 from operator import mul as _mul
 
 from .gates import GATES, Gate
@@ -177,7 +178,11 @@ class Value:
             self.grad += 1.0
             return
         self.grad = 1.0
+        weight_sums = {}  # id(weight row) -> [row, sum of its gradients]: added to .grad at the end
         for v in interior:
+            if v.__class__ is DenseLayer:  # a dense() layer's neurons, as one block
+                _backprop_dense(v, weight_sums)
+                continue
             g = v.grad
             if g == 0.0:
                 continue
@@ -211,6 +216,10 @@ class Value:
                 partials = gate.local(v.data, *[p.data for p in parents])
                 for p, d in zip(parents, partials):
                     p.grad += d * g  # a Constant drops this write
+        for row, total in weight_sums.values():
+            if total is not None:
+                for w, d in zip(row, total):
+                    w.grad += d
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of this graph, leaves included, to 0."""
@@ -298,37 +307,190 @@ def linear(w, x, b=0.0) -> Value:
     return _node(LINEAR.forward(*[v.data for v in inputs]), inputs, LINEAR)
 
 
-def dense(weights, x, biases) -> list[Value]:
-    """A layer of `w·x+b` gates, one per row of `weights`, all reading the same inputs `x`.
+class DenseLayer:
+    """What one dense() call records for backward(): weight rows, biases and inputs (by reference),
+    the numbers the forward pass read and made, and the gradients of its units and activations.
 
-    Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]`, faster: this is
-    the hot loop of training, so the inputs are read once for the whole layer, and the gate's
-    forward (sum of w_i x_i, starting from b) and the node are written out here; the test suite
-    checks them against `linear()` and the table.
+    It is not a node of the graph: its `Unit` and `Activated` nodes are, one per neuron, each
+    reading its parents, data and grad from here. backward() meets it as one block and runs the
+    chain rule of the whole layer at once (_backprop_dense), the way hand-written code of a layer
+    does, instead of one Python loop per weight.
+    """
+
+    __slots__ = ("weights", "biases", "inputs", "input_data", "weight_data", "pre", "post",
+                 "activation", "unit_grads", "act_grads", "source", "parents", "mark", "_serial")
+
+
+class Unit(Value):
+    """The `w·x+b` node of one neuron of a dense() layer: the same node `linear()` makes, with the
+    same parents; its gradient lives in its layer's record."""
+
+    __slots__ = ("layer", "index")
+
+    gate = LINEAR
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        layer, j = self.layer, self.index
+        return (*layer.weights[j], *layer.inputs, layer.biases[j])
+
+    @property
+    def grad(self) -> float:
+        return self.layer.unit_grads[self.index]
+
+    @grad.setter
+    def grad(self, value: float) -> None:
+        self.layer.unit_grads[self.index] = value
+
+
+class Activated(Value):
+    """The activation node (relu, tanh, sigmoid) of one neuron of a dense() layer; its parent is
+    the neuron's `Unit`, its gradient lives in the layer's record."""
+
+    __slots__ = ("layer", "index")
+
+    @property
+    def grad(self) -> float:
+        return self.layer.act_grads[self.index]
+
+    @grad.setter
+    def grad(self, value: float) -> None:
+        self.layer.act_grads[self.index] = value
+
+
+def dense(weights, x, biases, activation: Gate | None = None) -> list[Value]:
+    """A layer of `w·x+b` gates, one per row of `weights`, all reading the same inputs `x`, each
+    followed by the one-input gate `activation` (GATES["relu"], ...) when it is given.
+
+    Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]` (each a `Unit`,
+    with an `Activated` node after it), and the same numbers, faster: this is the hot loop of
+    training. Weight rows are kept by reference until backward: replace a row's Values after
+    backward, not between forward and backward.
     """
     x = tuple(v if v.__class__ is Value else _operand(v, "w·x+b") for v in x)
-    xdata = [v.data for v in x]
+    biases = [b if b.__class__ is Value else _operand(b, "w·x+b") for b in biases]
+    weights = list(weights)
+    if len(weights) != len(biases):
+        raise ValueError(f"linear gate: {len(weights)} weight rows but {len(biases)} biases")
     n = len(x)
-    record = _grad_enabled
-    out = []
-    for w, b in zip(weights, biases):
+    for w in weights:
         if len(w) != n:
             raise ValueError(f"linear gate: {len(w)} weights but {n} inputs")
-        if b.__class__ is not Value:
-            b = _operand(b, "w·x+b")
-        v = _new(Value)
-        v.data = sum(map(_mul, [p.data for p in w], xdata), b.data)
-        v.grad = 0.0
-        v.label = ""
-        v._serial = next(_serial)
-        if record:
-            v.parents = (*w, *x, b)
-            v.gate = LINEAR
-        else:
-            v.parents = ()
-            v.gate = None
-        out.append(v)
+    if activation is not None and activation.arity != 1:
+        raise ValueError(f"dense: the activation must be a one-input gate, got {activation!r}")
+    xdata = [v.data for v in x]
+    weight_data = [[p.data for p in w] for w in weights]
+    pre = [sum(map(_mul, row, xdata), b.data) for row, b in zip(weight_data, biases)]
+    if activation is None:
+        post = pre
+    elif activation is RELU:
+        post = [z if z > 0.0 else 0.0 for z in pre]
+    else:
+        post = list(map(activation.forward, pre))
+    if not _grad_enabled:
+        return [Value(a) for a in post]
+
+    layer = DenseLayer()
+    layer.weights, layer.biases, layer.inputs = weights, biases, x
+    layer.input_data, layer.weight_data, layer.pre, layer.post = xdata, weight_data, pre, post
+    layer.activation = activation
+    layer.unit_grads = [0.0] * len(pre)
+    layer.act_grads = [0.0] * len(pre) if activation is not None else None
+    layer.mark = None
+    # What the graph search walks: when the inputs are exactly the outputs of one earlier layer,
+    # one of them leads to that layer's record (and backward adds to its gradients in one go).
+    layer.source = _source_layer(x)
+    feeds = x[:1] if layer.source is not None else x
+    layer.parents = (*feeds, *[b for b in biases if b.gate is not None])
+    out = []
+    for j, z in enumerate(pre):
+        u = _new(Unit)
+        u.data = z
+        u.label = ""
+        u._serial = next(_serial)
+        u.layer = layer
+        u.index = j
+        if activation is None:
+            out.append(u)
+            continue
+        a = _new(Activated)
+        a.data = post[j]
+        a.label = ""
+        a._serial = next(_serial)
+        a.parents = (u,)
+        a.gate = activation
+        a.layer = layer
+        a.index = j
+        out.append(a)
+    layer._serial = next(_serial)  # after its nodes, before any node that uses them
     return out
+
+
+def _source_layer(x: tuple) -> DenseLayer | None:
+    """The record whose outputs (all Activated, or all Unit nodes) `x` is, in order, if any."""
+    first = x[0] if x else None
+    kind = first.__class__
+    if kind is not Activated and kind is not Unit:
+        return None
+    layer = first.layer
+    if len(x) != len(layer.pre):
+        return None
+    for j, v in enumerate(x):
+        if v.__class__ is not kind or v.layer is not layer or v.index != j:
+            return None
+    return layer
+
+
+def _backprop_dense(layer: DenseLayer, weight_sums: dict) -> None:
+    """The chain rule of a dense() layer for its neurons that have an upstream gradient:
+    through the activation, then d/dw_ji = x_i, d/dx_i = w_ji, d/db_j = 1, summed over neurons j.
+
+    Weight rows whose weights are all leaves sum their gradients in `weight_sums`, added to
+    .grad once at the end of backward(): a leaf's gradient is read by no other gate.
+    """
+    grads = layer.unit_grads
+    activation = layer.activation
+    if activation is RELU:
+        through = [g if z > 0.0 else 0.0 for g, z in zip(layer.act_grads, layer.pre)]
+    elif activation is not None:
+        local = activation.local
+        through = [g * local(a, z)[0] if g else 0.0
+                   for g, a, z in zip(layer.act_grads, layer.post, layer.pre)]
+    if activation is not None:
+        grads = through if grads.count(0.0) == len(grads) else list(map(_add, grads, through))
+    xdata, weight_data, weights, biases = (layer.input_data, layer.weight_data, layer.weights,
+                                           layer.biases)
+    gx = None
+    for j, g in enumerate(grads):
+        if g == 0.0:
+            continue  # a zero contributes nothing (an inactive relu, most often)
+        biases[j].grad += g
+        row = weights[j]
+        entry = weight_sums.get(id(row))
+        if entry is None:
+            leaves = all(w.gate is None for w in row)
+            entry = weight_sums[id(row)] = [row, [0.0] * len(row) if leaves else None]
+        total = entry[1]
+        if total is not None:
+            entry[1] = list(map(_add, total, map(_mul, xdata, repeat(g))))
+        else:
+            for w, xi in zip(row, xdata):
+                w.grad += xi * g
+        if gx is None:
+            gx = list(map(_mul, weight_data[j], repeat(g)))
+        else:
+            gx = list(map(_add, gx, map(_mul, weight_data[j], repeat(g))))
+    if gx is None:
+        return
+    source = layer.source
+    if source is None:
+        for xi, d in zip(layer.inputs, gx):
+            if xi.__class__ is not Constant:
+                xi.grad += d
+    elif layer.inputs[0].__class__ is Activated:
+        source.act_grads = list(map(_add, source.act_grads, gx))
+    else:
+        source.unit_grads = list(map(_add, source.unit_grads, gx))
 
 
 def sum_of(values) -> Value:
@@ -410,26 +572,51 @@ def _all_nodes(root: Value) -> list[Value]:
     return list(seen)
 
 
-def _interior_nodes(root: Value) -> list[Value]:
-    """Nodes with parents reachable from root, in reverse topological order (root first).
+def _interior_nodes(root: Value) -> list:
+    """Nodes with parents reachable from root, in reverse topological order (root first); a
+    dense() layer's nodes are listed as their record, once.
 
     Their gradients are reset to 0 on the way: backward() recomputes interior gradients. The reset
     doubles as the visited mark, which is cheaper than a set: each call makes its own 0.0 float
     object and a node counts as visited when its grad *is* that object. A float left over from an
     earlier call is kept alive by the node holding it, so it can never be this call's mark.
+    A layer record is walked once: its inputs (or one of them, leading to the layer that made them
+    all), interior biases, and each weight row once per call (every sample shares the rows).
     """
     mark = math.copysign(0.0, 1.0)  # a new float object, equal to 0.0
-    order = [root] if root.parents else []
     shared = False
+    rows_seen = set()
+    if root.__class__ is Unit or root.__class__ is Activated:
+        root = _enter_layer(root.layer, mark)
+        order = [root]
+    else:
+        order = [root] if root.gate is not None else []
     stack = [root]
     push, record = stack.append, order.append  # bound once: this loop is hot
     while stack:
         v = stack.pop()
+        if v.__class__ is DenseLayer:
+            for row in v.weights:
+                if id(row) not in rows_seen:
+                    rows_seen.add(id(row))
+                    for w in row:
+                        if w.gate is not None and w.grad is not mark:
+                            w.grad = mark
+                            record(w)
+                            push(w)
         while v is not None:  # follow one unvisited parent without the stack: chains are common
             follow = None
             for p in v.parents:
-                if p.parents:
-                    if p.grad is not mark:
+                if p.gate is not None:
+                    if p.__class__ is Unit or p.__class__ is Activated:
+                        p = p.layer
+                        if p.mark is mark:  # a second way into this layer
+                            shared = True
+                            continue
+                        _enter_layer(p, mark)
+                        record(p)
+                        push(p)  # through the stack, which checks its weight rows
+                    elif p.grad is not mark:
                         p.grad = mark
                         record(p)
                         if follow is None:
@@ -444,3 +631,12 @@ def _interior_nodes(root: Value) -> list[Value]:
     if shared:
         order.sort(key=_by_serial, reverse=True)
     return order
+
+
+def _enter_layer(layer: DenseLayer, mark: float) -> DenseLayer:
+    layer.mark = mark
+    n = len(layer.pre)
+    layer.unit_grads = [0.0] * n
+    if layer.activation is not None:
+        layer.act_grads = [0.0] * n
+    return layer

@@ -23,10 +23,15 @@ from __future__ import annotations
 import numbers
 import random
 
-from engine import Value, as_value, dense, linear
+from engine import GATES, Value, as_value, dense, linear
 
 from . import activations
 from .module import Module
+
+
+# activations that are a single gate of the table, which engine.dense applies itself
+_ACTIVATION_GATES = {activations.RELU: GATES["relu"], activations.TANH: GATES["tanh"],
+                     activations.SIGMOID: GATES["sigmoid"]}
 
 
 def _prefix(name: str) -> str:
@@ -174,14 +179,18 @@ class Layer(Module):
         units = self.neurons
         if not all(n.__class__ is Neuron and n.fused for n in units):
             return [n(xs) for n in units]  # Maxout units, or neurons built gate by gate
-        # The hot path of training: one `w·x+b` gate per neuron, made by engine.dense, which
-        # reads the shared inputs once for the whole layer (the same nodes as engine.linear).
-        pre_activations = dense([n.w for n in units], xs, [n.b for n in units])
+        # The hot path of training: engine.dense makes one `w·x+b` gate per neuron and, for the
+        # activations that are one gate of the table, its activation gate, as one block that
+        # backward() runs at once (the same nodes and numbers as neuron by neuron).
         shared = units[0].activation
-        if all(n.activation is shared for n in units):
-            # one activation for the whole layer: map its gate method (Value.relu, ...) directly
-            return list(map(getattr(shared, "function", shared), pre_activations))
-        return [n.activation(z) for n, z in zip(units, pre_activations, strict=True)]
+        if not all(n.activation is shared for n in units):
+            pre_activations = dense([n.w for n in units], xs, [n.b for n in units])
+            return [n.activation(z) for n, z in zip(units, pre_activations, strict=True)]
+        gate = _ACTIVATION_GATES.get(shared)
+        if gate is not None or shared is activations.LINEAR:
+            return dense([n.w for n in units], xs, [n.b for n in units], activation=gate)
+        pre_activations = dense([n.w for n in units], xs, [n.b for n in units])
+        return list(map(shared, pre_activations))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [pair for n in self.neurons for pair in n.named_parameters()]
