@@ -7,10 +7,11 @@
 from .explain import explain
 from .gates import GATES, Gate
 from .gradcheck import gradcheck
-from .value import Constant, Value, apply, as_value, dense, linear, no_grad, sum_of
+from .value import (Constant, Parameter, Value, apply, as_value, dense, linear, no_grad,
+                    parameter_version, sum_of)
 
-__all__ = ["GATES", "Constant", "Gate", "Value", "apply", "as_value", "dense", "draw", "explain",
-           "gradcheck", "linear", "no_grad", "sum_of"]
+__all__ = ["GATES", "Constant", "Gate", "Parameter", "Value", "apply", "as_value", "dense", "draw",
+           "explain", "gradcheck", "linear", "no_grad", "parameter_version", "sum_of"]
 
 
 def draw(root, **options):

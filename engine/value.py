@@ -256,6 +256,35 @@ class Constant(Value):
         return f"Constant({self.data!r})"
 
 
+class Parameter(Value):
+    """A leaf that learns (a weight, a bias): a Value whose writes to `.data` are counted.
+
+    `nn` makes its weights and biases Parameters. A layer reads its weights' numbers once and
+    reuses them for every sample until some Parameter's data is written (`parameter_version()`
+    changes), which is what makes a forward pass over a data set cheap.
+    """
+
+    __slots__ = ("_data",)
+
+    @property
+    def data(self) -> float:
+        return self._data
+
+    @data.setter
+    def data(self, value: float) -> None:
+        global _parameter_writes
+        _parameter_writes += 1
+        self._data = value
+
+
+_parameter_writes = 0
+
+
+def parameter_version() -> int:
+    """A number that changes whenever the data of any Parameter is written."""
+    return _parameter_writes
+
+
 # --- building nodes ----------------------------------------------------------------------------
 
 _new = object.__new__
@@ -344,10 +373,26 @@ class Unit(Value):
 
 
 class Activated(Value):
-    """The activation node (relu, tanh, sigmoid) of one neuron of a dense() layer; its parent is
-    the neuron's `Unit`, its gradient lives in the layer's record."""
+    """The activation node (relu, tanh, sigmoid) of one neuron of a dense() layer. Its parent is
+    the neuron's `Unit`, made the first time someone asks for it (backward() never does); its
+    gradient lives in the layer's record."""
 
-    __slots__ = ("layer", "index")
+    __slots__ = ("layer", "index", "_unit")
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        unit = self._unit
+        if unit is None:
+            layer, j = self.layer, self.index
+            unit = self._unit = _new(Unit)
+            unit.data = layer.pre[j]
+            unit.label = ""
+            # Any number between the serials of the layer's inputs and this node keeps the
+            # topological order; this one sits just before this node.
+            unit._serial = self._serial - 0.5
+            unit.layer = layer
+            unit.index = j
+        return (unit,)
 
     @property
     def grad(self) -> float:
@@ -358,28 +403,33 @@ class Activated(Value):
         self.layer.act_grads[self.index] = value
 
 
-def dense(weights, x, biases, activation: Gate | None = None) -> list[Value]:
+def dense(weights, x, biases, activation: Gate | None = None, weight_data=None) -> list[Value]:
     """A layer of `w·x+b` gates, one per row of `weights`, all reading the same inputs `x`, each
     followed by the one-input gate `activation` (GATES["relu"], ...) when it is given.
 
     Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]` (each a `Unit`,
     with an `Activated` node after it), and the same numbers, faster: this is the hot loop of
     training. Weight rows are kept by reference until backward: replace a row's Values after
-    backward, not between forward and backward.
+    backward, not between forward and backward. `weight_data`, when given, is the weights' numbers
+    row by row, read earlier by the caller (nn.Layer keeps them while no Parameter changes).
     """
-    x = tuple(v if v.__class__ is Value else _operand(v, "w·x+b") for v in x)
-    biases = [b if b.__class__ is Value else _operand(b, "w·x+b") for b in biases]
+    x = tuple(x)
+    source = _source_layer(x)
+    if source is None:
+        x = tuple(v if isinstance(v, Value) else _operand(v, "w·x+b") for v in x)
+    biases = [b if isinstance(b, Value) else _operand(b, "w·x+b") for b in biases]
     weights = list(weights)
     if len(weights) != len(biases):
         raise ValueError(f"linear gate: {len(weights)} weight rows but {len(biases)} biases")
     n = len(x)
-    for w in weights:
-        if len(w) != n:
-            raise ValueError(f"linear gate: {len(w)} weights but {n} inputs")
+    if list(map(len, weights)).count(n) != len(weights):
+        w = next(w for w in weights if len(w) != n)
+        raise ValueError(f"linear gate: {len(w)} weights but {n} inputs")
     if activation is not None and activation.arity != 1:
         raise ValueError(f"dense: the activation must be a one-input gate, got {activation!r}")
     xdata = [v.data for v in x]
-    weight_data = [[p.data for p in w] for w in weights]
+    if weight_data is None:
+        weight_data = [[p.data for p in w] for w in weights]
     pre = [sum(map(_mul, row, xdata), b.data) for row, b in zip(weight_data, biases)]
     if activation is None:
         post = pre
@@ -399,29 +449,30 @@ def dense(weights, x, biases, activation: Gate | None = None) -> list[Value]:
     layer.mark = None
     # What the graph search walks: when the inputs are exactly the outputs of one earlier layer,
     # one of them leads to that layer's record (and backward adds to its gradients in one go).
-    layer.source = _source_layer(x)
+    layer.source = source
     feeds = x[:1] if layer.source is not None else x
     layer.parents = (*feeds, *[b for b in biases if b.gate is not None])
     out = []
-    for j, z in enumerate(pre):
-        u = _new(Unit)
-        u.data = z
-        u.label = ""
-        u._serial = next(_serial)
-        u.layer = layer
-        u.index = j
-        if activation is None:
+    if activation is None:
+        for j, z in enumerate(pre):
+            u = _new(Unit)
+            u.data = z
+            u.label = ""
+            u._serial = next(_serial)
+            u.layer = layer
+            u.index = j
             out.append(u)
-            continue
-        a = _new(Activated)
-        a.data = post[j]
-        a.label = ""
-        a._serial = next(_serial)
-        a.parents = (u,)
-        a.gate = activation
-        a.layer = layer
-        a.index = j
-        out.append(a)
+    else:
+        for j, a in enumerate(post):
+            v = _new(Activated)
+            v.data = a
+            v.label = ""
+            v._serial = next(_serial)
+            v.gate = activation
+            v.layer = layer
+            v.index = j
+            v._unit = None
+            out.append(v)
     layer._serial = next(_serial)  # after its nodes, before any node that uses them
     return out
 

@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import numbers
 import random
+from operator import attrgetter
 
-from engine import GATES, Value, as_value, dense, linear
+from engine import GATES, Parameter, Value, as_value, dense, linear, parameter_version
 
 from . import activations
 from .module import Module
 
 
 # activations that are a single gate of the table, which engine.dense applies itself
-_ACTIVATION_GATES = {activations.RELU: GATES["relu"], activations.TANH: GATES["tanh"],
-                     activations.SIGMOID: GATES["sigmoid"]}
+_ACTIVATION_GATES = {id(activations.RELU): GATES["relu"], id(activations.TANH): GATES["tanh"],
+                     id(activations.SIGMOID): GATES["sigmoid"]}
+_activation, _fused = attrgetter("activation"), attrgetter("fused")
 
 
 def _prefix(name: str) -> str:
@@ -63,8 +65,8 @@ class Neuron(Module):
             activation = "relu" if nonlin else "linear"
         uniform = (rng or random).uniform
         prefix = _prefix(name)
-        self.w = [Value(uniform(-1, 1), label=f"{prefix}w{i}") for i in range(nin)]
-        self.b = Value(0.0, label=f"{prefix}b")
+        self.w = [Parameter(uniform(-1, 1), label=f"{prefix}w{i}") for i in range(nin)]
+        self.b = Parameter(0.0, label=f"{prefix}b")
         self.activation = activations.get(activation).for_unit(name)
         self.nonlin = self.activation is not activations.LINEAR  # micrograd's attribute
         self.fused = fused
@@ -168,6 +170,7 @@ class Layer(Module):
         prefix = _prefix(name)
         self.neurons = [_unit(nin, f"{prefix}N{j + 1}", **kwargs) for j in range(nout)]
         self.nin, self.nout, self.name = nin, nout, name
+        self._weights_read = None  # (parameter_version(), the rows, their numbers); see forward
 
     def __call__(self, x):
         _check_size(f"layer {self.name}".rstrip(), self.nin, x)
@@ -177,20 +180,34 @@ class Layer(Module):
     def forward(self, xs: list[Value]) -> list[Value]:
         """The layer on inputs already checked and turned into Values; always returns a list."""
         units = self.neurons
-        if not all(n.__class__ is Neuron and n.fused for n in units):
-            return [n(xs) for n in units]  # Maxout units, or neurons built gate by gate
+        n = len(units)
+        if list(map(type, units)).count(Neuron) != n or list(map(_fused, units)).count(True) != n:
+            return [u(xs) for u in units]  # Maxout units, or neurons built gate by gate
         # The hot path of training: engine.dense makes one `w·x+b` gate per neuron and, for the
         # activations that are one gate of the table, its activation gate, as one block that
         # backward() runs at once (the same nodes and numbers as neuron by neuron).
+        rows, biases = [u.w for u in units], [u.b for u in units]
+        weight_data = self._weight_data(rows)
         shared = units[0].activation
-        if not all(n.activation is shared for n in units):
-            pre_activations = dense([n.w for n in units], xs, [n.b for n in units])
-            return [n.activation(z) for n, z in zip(units, pre_activations, strict=True)]
-        gate = _ACTIVATION_GATES.get(shared)
+        if list(map(_activation, units)).count(shared) != n:
+            pre_activations = dense(rows, xs, biases, weight_data=weight_data)
+            return [u.activation(z) for u, z in zip(units, pre_activations, strict=True)]
+        gate = _ACTIVATION_GATES.get(id(shared))
         if gate is not None or shared is activations.LINEAR:
-            return dense([n.w for n in units], xs, [n.b for n in units], activation=gate)
-        pre_activations = dense([n.w for n in units], xs, [n.b for n in units])
-        return list(map(shared, pre_activations))
+            return dense(rows, xs, biases, activation=gate, weight_data=weight_data)
+        return list(map(shared, dense(rows, xs, biases, weight_data=weight_data)))
+
+    def _weight_data(self, rows: list) -> list[list[float]]:
+        """The weights' numbers, row by row: read once, then reused for every sample until some
+        Parameter is written (or a row changes), when they are read again."""
+        version = parameter_version()
+        cached = self._weights_read
+        if cached is not None and cached[0] == version and cached[1] == rows:
+            return cached[2]
+        weight_data = [[p.data for p in row] for row in rows]
+        if all(p.__class__ is Parameter for row in rows for p in row):  # writes are counted
+            self._weights_read = (version, [list(row) for row in rows], weight_data)
+        return weight_data
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [pair for n in self.neurons for pair in n.named_parameters()]
