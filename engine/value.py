@@ -380,9 +380,14 @@ class Activated(Value):
     __slots__ = ("layer", "index", "_unit")
 
     @property
+    def gate(self) -> Gate:
+        return self.layer.activation
+
+    @property
     def parents(self) -> tuple[Value, ...]:
-        unit = self._unit
-        if unit is None:
+        try:
+            unit = self._unit
+        except AttributeError:  # the first time: make it
             layer, j = self.layer, self.index
             unit = self._unit = _new(Unit)
             unit.data = layer.pre[j]
@@ -403,21 +408,25 @@ class Activated(Value):
         self.layer.act_grads[self.index] = value
 
 
-def dense(weights, x, biases, activation: Gate | None = None, weight_data=None) -> list[Value]:
+def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
+          bias_data=None) -> list[Value]:
     """A layer of `w·x+b` gates, one per row of `weights`, all reading the same inputs `x`, each
     followed by the one-input gate `activation` (GATES["relu"], ...) when it is given.
 
     Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]` (each a `Unit`,
     with an `Activated` node after it), and the same numbers, faster: this is the hot loop of
     training. Weight rows are kept by reference until backward: replace a row's Values after
-    backward, not between forward and backward. `weight_data`, when given, is the weights' numbers
-    row by row, read earlier by the caller (nn.Layer keeps them while no Parameter changes).
+    backward, not between forward and backward. `weight_data` and `bias_data`, when given, are the
+    numbers of the weights (row by row) and biases, read earlier by the caller (nn.Layer keeps
+    them while no Parameter changes).
     """
     x = tuple(x)
     source = _source_layer(x)
     if source is None:
         x = tuple(v if isinstance(v, Value) else _operand(v, "w·x+b") for v in x)
-    biases = [b if isinstance(b, Value) else _operand(b, "w·x+b") for b in biases]
+    biases = list(biases)
+    if not all(map(isinstance, biases, repeat(Value))):
+        biases = [b if isinstance(b, Value) else _operand(b, "w·x+b") for b in biases]
     weights = list(weights)
     if len(weights) != len(biases):
         raise ValueError(f"linear gate: {len(weights)} weight rows but {len(biases)} biases")
@@ -430,7 +439,9 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None) 
     xdata = [v.data for v in x]
     if weight_data is None:
         weight_data = [[p.data for p in w] for w in weights]
-    pre = [sum(map(_mul, row, xdata), b.data) for row, b in zip(weight_data, biases)]
+    if bias_data is None:
+        bias_data = [b.data for b in biases]
+    pre = [sum(map(_mul, row, xdata), b) for row, b in zip(weight_data, bias_data)]
     if activation is None:
         post = pre
     elif activation is RELU:
@@ -451,7 +462,10 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None) 
     # one of them leads to that layer's record (and backward adds to its gradients in one go).
     layer.source = source
     feeds = x[:1] if layer.source is not None else x
-    layer.parents = (*feeds, *[b for b in biases if b.gate is not None])
+    if list(map(_gate_of, biases)).count(None) == len(biases):
+        layer.parents = feeds
+    else:
+        layer.parents = (*feeds, *[b for b in biases if b.gate is not None])
     out = []
     if activation is None:
         for j, z in enumerate(pre):
@@ -468,10 +482,8 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None) 
             v.data = a
             v.label = ""
             v._serial = next(_serial)
-            v.gate = activation
             v.layer = layer
             v.index = j
-            v._unit = None
             out.append(v)
     layer._serial = next(_serial)  # after its nodes, before any node that uses them
     return out
@@ -610,6 +622,7 @@ def _operand(x, gate_symbol: str) -> Value:
 # --- graph traversal, iterative -----------------------------------------------------------------
 
 _by_serial = attrgetter("_serial")
+_gate_of = attrgetter("gate")
 
 
 def _all_nodes(root: Value) -> list[Value]:

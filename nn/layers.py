@@ -170,7 +170,7 @@ class Layer(Module):
         prefix = _prefix(name)
         self.neurons = [_unit(nin, f"{prefix}N{j + 1}", **kwargs) for j in range(nout)]
         self.nin, self.nout, self.name = nin, nout, name
-        self._weights_read = None  # (parameter_version(), the rows, their numbers); see forward
+        self._numbers_read = None  # what _numbers() read, and when
 
     def __call__(self, x):
         _check_size(f"layer {self.name}".rstrip(), self.nin, x)
@@ -187,27 +187,33 @@ class Layer(Module):
         # activations that are one gate of the table, its activation gate, as one block that
         # backward() runs at once (the same nodes and numbers as neuron by neuron).
         rows, biases = [u.w for u in units], [u.b for u in units]
-        weight_data = self._weight_data(rows)
+        weight_data, bias_data = self._numbers(rows, biases)
         shared = units[0].activation
         if list(map(_activation, units)).count(shared) != n:
-            pre_activations = dense(rows, xs, biases, weight_data=weight_data)
+            pre_activations = dense(rows, xs, biases, weight_data=weight_data,
+                          bias_data=bias_data)
             return [u.activation(z) for u, z in zip(units, pre_activations, strict=True)]
         gate = _ACTIVATION_GATES.get(id(shared))
         if gate is not None or shared is activations.LINEAR:
-            return dense(rows, xs, biases, activation=gate, weight_data=weight_data)
-        return list(map(shared, dense(rows, xs, biases, weight_data=weight_data)))
+            return dense(rows, xs, biases, activation=gate, weight_data=weight_data,
+                         bias_data=bias_data)
+        pre_activations = dense(rows, xs, biases, weight_data=weight_data, bias_data=bias_data)
+        return list(map(shared, pre_activations))
 
-    def _weight_data(self, rows: list) -> list[list[float]]:
-        """The weights' numbers, row by row: read once, then reused for every sample until some
-        Parameter is written (or a row changes), when they are read again."""
+    def _numbers(self, rows: list, biases: list) -> tuple[list[list[float]], list[float]]:
+        """The weights' numbers row by row, and the biases': read once, then reused for every
+        sample until some Parameter is written (or a row changes), when they are read again."""
         version = parameter_version()
-        cached = self._weights_read
-        if cached is not None and cached[0] == version and cached[1] == rows:
-            return cached[2]
+        cached = self._numbers_read
+        if cached is not None and cached[0] == version and cached[1] == rows and \
+                cached[2] == biases:
+            return cached[3], cached[4]
         weight_data = [[p.data for p in row] for row in rows]
-        if all(p.__class__ is Parameter for row in rows for p in row):  # writes are counted
-            self._weights_read = (version, [list(row) for row in rows], weight_data)
-        return weight_data
+        bias_data = [b.data for b in biases]
+        if all(p.__class__ is Parameter for row in [*rows, biases] for p in row):  # counted
+            self._numbers_read = (version, [list(row) for row in rows], biases, weight_data,
+                                  bias_data)
+        return weight_data, bias_data
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [pair for n in self.neurons for pair in n.named_parameters()]
