@@ -7,11 +7,23 @@
 from .explain import explain
 from .gates import GATES, Gate
 from .gradcheck import gradcheck
-from .value import (Constant, Parameter, Value, apply, as_value, dense, linear, no_grad,
-                    parameter_version, sum_of)
+from .value import (
+    Constant,
+    DenseLayer,
+    Parameter,
+    Value,
+    apply,
+    as_value,
+    dense,
+    linear,
+    no_grad,
+    parameter_version,
+    sum_of,
+)
 
-__all__ = ["GATES", "Constant", "Gate", "Parameter", "Value", "apply", "as_value", "dense", "draw",
-           "explain", "gradcheck", "linear", "no_grad", "parameter_version", "sum_of"]
+__all__ = ["GATES", "Constant", "DenseLayer", "Gate", "Parameter", "Value", "apply", "as_value",
+           "dense", "draw", "explain", "gradcheck", "linear", "no_grad", "parameter_version",
+           "sum_of"]
 
 
 def draw(root, **options):

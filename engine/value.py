@@ -15,8 +15,8 @@ import math
 import numbers
 from contextlib import contextmanager
 from itertools import count, repeat
-from operator import attrgetter
 from operator import add as _add
+from operator import attrgetter
 from operator import mul as _mul
 
 from .gates import GATES, Gate
@@ -347,7 +347,19 @@ class DenseLayer:
     """
 
     __slots__ = ("weights", "biases", "inputs", "input_data", "weight_data", "pre", "post",
-                 "activation", "unit_grads", "act_grads", "source", "parents", "mark", "_serial")
+                 "activation", "unit_grads", "act_grads", "source", "source_units", "parents",
+                 "mark", "_serial")
+
+    def output_nodes(self) -> list[Value]:
+        """This layer's outputs as new nodes, for one consumer that is not a dense() layer."""
+        return _output_nodes(self)
+
+    def input_nodes(self) -> tuple[Value, ...]:
+        """The layer's inputs as nodes. When it was fed another record (dense(..., nodes=False)),
+        that record's outputs are made here, the first time someone asks (drawing, explain)."""
+        if self.inputs is None:
+            self.inputs = tuple(_output_nodes(self.source))
+        return self.inputs
 
 
 class Unit(Value):
@@ -361,7 +373,7 @@ class Unit(Value):
     @property
     def parents(self) -> tuple[Value, ...]:
         layer, j = self.layer, self.index
-        return (*layer.weights[j], *layer.inputs, layer.biases[j])
+        return (*layer.weights[j], *layer.input_nodes(), layer.biases[j])
 
     @property
     def grad(self) -> float:
@@ -394,7 +406,7 @@ class Activated(Value):
             unit.label = ""
             # Any number between the serials of the layer's inputs and this node keeps the
             # topological order; this one sits just before this node.
-            unit._serial = self._serial - 0.5
+            unit._serial = self._serial - 0.5 / (len(layer.pre) + 1)
             unit.layer = layer
             unit.index = j
         return (unit,)
@@ -409,7 +421,7 @@ class Activated(Value):
 
 
 def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
-          bias_data=None) -> list[Value]:
+          bias_data=None, nodes: bool = True):
     """A layer of `w·x+b` gates, one per row of `weights`, all reading the same inputs `x`, each
     followed by the one-input gate `activation` (GATES["relu"], ...) when it is given.
 
@@ -419,24 +431,32 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
     backward, not between forward and backward. `weight_data` and `bias_data`, when given, are the
     numbers of the weights (row by row) and biases, read earlier by the caller (nn.Layer keeps
     them while no Parameter changes).
+
+    With nodes=False it returns the layer's record (a DenseLayer) instead of its output nodes; `x`
+    may be such a record, whose outputs then feed this layer without being made as separate
+    objects until someone walks the graph (nn.MLP chains its layers this way). Feed a record to
+    one layer only: each consumer would make its own copies of the record's output nodes.
     """
-    x = tuple(x)
-    source = _source_layer(x)
-    if source is None:
-        x = tuple(v if isinstance(v, Value) else _operand(v, "w·x+b") for v in x)
+    if x.__class__ is DenseLayer:
+        source, x, xdata = x, None, x.post
+    else:
+        x = tuple(x)
+        source = _source_layer(x)
+        if source is None:
+            x = tuple(v if isinstance(v, Value) else _operand(v, "w·x+b") for v in x)
+        xdata = [v.data for v in x]
     biases = list(biases)
     if not all(map(isinstance, biases, repeat(Value))):
         biases = [b if isinstance(b, Value) else _operand(b, "w·x+b") for b in biases]
     weights = list(weights)
     if len(weights) != len(biases):
         raise ValueError(f"linear gate: {len(weights)} weight rows but {len(biases)} biases")
-    n = len(x)
+    n = len(xdata)
     if list(map(len, weights)).count(n) != len(weights):
         w = next(w for w in weights if len(w) != n)
         raise ValueError(f"linear gate: {len(w)} weights but {n} inputs")
     if activation is not None and activation.arity != 1:
         raise ValueError(f"dense: the activation must be a one-input gate, got {activation!r}")
-    xdata = [v.data for v in x]
     if weight_data is None:
         weight_data = [[p.data for p in w] for w in weights]
     if bias_data is None:
@@ -449,7 +469,7 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
     else:
         post = list(map(activation.forward, pre))
     if not _grad_enabled:
-        return [Value(a) for a in post]
+        return [Value(a) for a in post]  # a record would hold nothing worth keeping
 
     layer = DenseLayer()
     layer.weights, layer.biases, layer.inputs = weights, biases, x
@@ -459,13 +479,18 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
     layer.act_grads = [0.0] * len(pre) if activation is not None else None
     layer.mark = None
     # What the graph search walks: when the inputs are exactly the outputs of one earlier layer,
-    # one of them leads to that layer's record (and backward adds to its gradients in one go).
+    # it goes to that layer's record (and backward adds to its gradients in one go).
     layer.source = source
-    feeds = x[:1] if layer.source is not None else x
+    layer.source_units = source is not None and (source.activation is None if x is None
+                                                 else x[0].__class__ is Unit)
+    feeds = () if source is not None else x
     if list(map(_gate_of, biases)).count(None) == len(biases):
         layer.parents = feeds
     else:
         layer.parents = (*feeds, *[b for b in biases if b.gate is not None])
+    if not nodes:
+        layer._serial = next(_serial)
+        return layer
     out = []
     if activation is None:
         for j, z in enumerate(pre):
@@ -486,6 +511,23 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
             v.index = j
             out.append(v)
     layer._serial = next(_serial)  # after its nodes, before any node that uses them
+    return out
+
+
+def _output_nodes(layer: DenseLayer) -> list[Value]:
+    """The output nodes of a record made with nodes=False, made now. Their serials fall between
+    those of the layer's inputs and the record's own, where they would have been made."""
+    activation, n = layer.activation, len(layer.pre)
+    base = layer._serial - 1
+    out = []
+    for j, a in enumerate(layer.post):
+        v = _new(Unit if activation is None else Activated)
+        v.data = a
+        v.label = ""
+        v._serial = base + (j + 1) / (n + 1)
+        v.layer = layer
+        v.index = j
+        out.append(v)
     return out
 
 
@@ -550,10 +592,10 @@ def _backprop_dense(layer: DenseLayer, weight_sums: dict) -> None:
         for xi, d in zip(layer.inputs, gx):
             if xi.__class__ is not Constant:
                 xi.grad += d
-    elif layer.inputs[0].__class__ is Activated:
-        source.act_grads = list(map(_add, source.act_grads, gx))
-    else:
+    elif layer.source_units:
         source.unit_grads = list(map(_add, source.unit_grads, gx))
+    else:
+        source.act_grads = list(map(_add, source.act_grads, gx))
 
 
 def sum_of(values) -> Value:
@@ -660,6 +702,13 @@ def _interior_nodes(root: Value) -> list:
     while stack:
         v = stack.pop()
         if v.__class__ is DenseLayer:
+            source = v.source
+            if source is not None:
+                if source.mark is mark:
+                    shared = True
+                else:
+                    record(_enter_layer(source, mark))
+                    push(source)
             for row in v.weights:
                 if id(row) not in rows_seen:
                     rows_seen.add(id(row))

@@ -24,11 +24,10 @@ import numbers
 import random
 from operator import attrgetter
 
-from engine import GATES, Parameter, Value, as_value, dense, linear, parameter_version
+from engine import GATES, DenseLayer, Parameter, Value, as_value, dense, linear, parameter_version
 
 from . import activations
 from .module import Module
-
 
 # activations that are a single gate of the table, which engine.dense applies itself
 _ACTIVATION_GATES = {id(activations.RELU): GATES["relu"], id(activations.TANH): GATES["tanh"],
@@ -177,11 +176,17 @@ class Layer(Module):
         out = self.forward([as_value(xi) for xi in x])
         return out[0] if len(out) == 1 else out
 
-    def forward(self, xs: list[Value]) -> list[Value]:
-        """The layer on inputs already checked and turned into Values; always returns a list."""
+    def forward(self, xs, record: bool = False):
+        """The layer on inputs already checked and turned into Values; always returns a list.
+
+        nn.MLP passes record=True between its layers: a layer made by engine.dense then returns
+        its record, which the next layer reads without making the hidden nodes as objects until
+        someone walks the graph (`xs` may be such a record)."""
         units = self.neurons
         n = len(units)
         if list(map(type, units)).count(Neuron) != n or list(map(_fused, units)).count(True) != n:
+            if xs.__class__ is DenseLayer:
+                xs = xs.output_nodes()
             return [u(xs) for u in units]  # Maxout units, or neurons built gate by gate
         # The hot path of training: engine.dense makes one `w·x+b` gate per neuron and, for the
         # activations that are one gate of the table, its activation gate, as one block that
@@ -189,16 +194,15 @@ class Layer(Module):
         rows, biases = [u.w for u in units], [u.b for u in units]
         weight_data, bias_data = self._numbers(rows, biases)
         shared = units[0].activation
-        if list(map(_activation, units)).count(shared) != n:
-            pre_activations = dense(rows, xs, biases, weight_data=weight_data,
-                          bias_data=bias_data)
-            return [u.activation(z) for u, z in zip(units, pre_activations, strict=True)]
         gate = _ACTIVATION_GATES.get(id(shared))
-        if gate is not None or shared is activations.LINEAR:
+        if list(map(_activation, units)).count(shared) == n and (
+                gate is not None or shared is activations.LINEAR):
             return dense(rows, xs, biases, activation=gate, weight_data=weight_data,
-                         bias_data=bias_data)
+                         bias_data=bias_data, nodes=not record)
         pre_activations = dense(rows, xs, biases, weight_data=weight_data, bias_data=bias_data)
-        return list(map(shared, pre_activations))
+        if list(map(_activation, units)).count(shared) == n:
+            return list(map(shared, pre_activations))
+        return [u.activation(z) for u, z in zip(units, pre_activations, strict=True)]
 
     def _numbers(self, rows: list, biases: list) -> tuple[list[list[float]], list[float]]:
         """The weights' numbers row by row, and the biases': read once, then reused for every
@@ -269,8 +273,9 @@ class MLP(Module):
         if len(x) != self.nin:
             _check_size(f"{type(self).__name__}({self._sizes()})", self.nin, x)
         xs = [as_value(xi) for xi in x]  # once per sample, not once per neuron
+        last = self.layers[-1]
         for layer in self.layers:
-            xs = layer.forward(xs)
+            xs = layer.forward(xs, record=layer is not last)  # see Layer.forward
         return xs[0] if len(xs) == 1 else xs
 
     def named_parameters(self) -> list[tuple[str, Value]]:
