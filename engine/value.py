@@ -178,7 +178,7 @@ class Value:
             self.grad += 1.0
             return
         self.grad = 1.0
-        weight_sums = {}  # id(weight row) -> [row, sum of its gradients]: added to .grad at the end
+        weight_sums = {}  # id(weight row) -> [row, its summed gradients]: added to .grad at the end
         for v in interior:
             if v.__class__ is DenseLayer:  # a dense() layer's neurons, as one block
                 _backprop_dense(v, weight_sums)
@@ -217,7 +217,7 @@ class Value:
                 for p, d in zip(parents, partials):
                     p.grad += d * g  # a Constant drops this write
         for row, total in weight_sums.values():
-            if total is not None:
+            if total:  # None: no gradient reached it; False: added as it came
                 for w, d in zip(row, total):
                     w.grad += d
 
@@ -574,13 +574,15 @@ def _backprop_dense(layer: DenseLayer, weight_sums: dict) -> None:
         entry = weight_sums.get(id(row))
         if entry is None:
             leaves = all(w.gate is None for w in row)
-            entry = weight_sums[id(row)] = [row, [0.0] * len(row) if leaves else None]
+            entry = weight_sums[id(row)] = [row, None if leaves else False]
         total = entry[1]
-        if total is not None:
-            entry[1] = list(map(_add, total, map(_mul, xdata, repeat(g))))
-        else:
+        if total is None:
+            entry[1] = list(map(_mul, xdata, repeat(g)))
+        elif total is False:
             for w, xi in zip(row, xdata):
                 w.grad += xi * g
+        else:
+            entry[1] = list(map(_add, total, map(_mul, xdata, repeat(g))))
         if gx is None:
             gx = list(map(_mul, weight_data[j], repeat(g)))
         else:
@@ -656,6 +658,8 @@ def as_value(x) -> Value:
 def _operand(x, gate_symbol: str) -> Value:
     if type(x) is float:  # the common case first: this runs for every `y * 1.0001`
         return _constant(x)
+    if type(x) is int:
+        return _constant(float(x))
     if isinstance(x, Value):
         return x
     return _constant(_to_float(x, f"{gate_symbol} gate"))
@@ -709,8 +713,10 @@ def _interior_nodes(root: Value) -> list:
                 else:
                     record(_enter_layer(source, mark))
                     push(source)
-            for row in v.weights:
-                if id(row) not in rows_seen:
+            if not rows_seen.issuperset(map(id, v.weights)):  # most often: every row seen
+                for row in v.weights:
+                    if id(row) in rows_seen:
+                        continue
                     rows_seen.add(id(row))
                     for w in row:
                         if w.gate is not None and w.grad is not mark:
