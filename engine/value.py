@@ -561,8 +561,9 @@ def _backprop_dense(layer: DenseLayer, weight_sums: dict) -> None:
         local = activation.local
         through = [g * local(a, z)[0] if g else 0.0
                    for g, a, z in zip(layer.act_grads, layer.post, layer.pre)]
-    if activation is not None:
-        grads = through if grads.count(0.0) == len(grads) else list(map(_add, grads, through))
+    if activation is not None:  # the units' gradients are complete now: keep them for readers
+        grads = layer.unit_grads = (through if grads.count(0.0) == len(grads)
+                                    else list(map(_add, grads, through)))
     xdata, weight_data, weights, biases = (layer.input_data, layer.weight_data, layer.weights,
                                            layer.biases)
     gx = None

@@ -14,8 +14,8 @@ drawn and explained one multiply at a time. Both give the same numbers.
 MLP(2 -> 4 -> 1, 17 parameters)
   L1: Layer(2 -> 4, relu)
   L2: Layer(4 -> 1, linear)
->>> model.parameters()[0].label, type(model([0.5, -0.2])).__name__
-('L1.N1.w0', 'Value')
+>>> model.parameters()[0].label, isinstance(model([0.5, -0.2]), Value)
+('L1.N1.w0', True)
 """
 
 from __future__ import annotations
