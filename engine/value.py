@@ -180,9 +180,6 @@ class Value:
         self.grad = 1.0
         weight_sums = {}  # id(weight row) -> [row, its summed gradients]: added to .grad at the end
         for v in interior:
-            if v.__class__ is DenseLayer:  # a dense() layer's neurons, as one block
-                _backprop_dense(v, weight_sums)
-                continue
             g = v.grad
             if g == 0.0:
                 continue
@@ -212,6 +209,8 @@ class Value:
                 x = parents[0]
                 if x.data > 0.0:
                     x.grad += g
+            elif gate is _LAYER:  # a dense() layer's neurons, as one block
+                _backprop_dense(v, weight_sums)
             else:
                 partials = gate.local(v.data, *[p.data for p in parents])
                 for p, d in zip(parents, partials):
@@ -336,6 +335,9 @@ def linear(w, x, b=0.0) -> Value:
     return _node(LINEAR.forward(*[v.data for v in inputs]), inputs, LINEAR)
 
 
+_LAYER = object()  # not a row of the table: the marker of a DenseLayer in backward()'s order
+
+
 class DenseLayer:
     """What one dense() call records for backward(): weight rows, biases and inputs (by reference),
     the numbers the forward pass read and made, and the gradients of its units and activations.
@@ -349,6 +351,10 @@ class DenseLayer:
     __slots__ = ("weights", "biases", "inputs", "input_data", "weight_data", "pre", "post",
                  "activation", "unit_grads", "act_grads", "source", "source_units", "parents",
                  "mark", "_serial")
+
+    # how backward()'s loop over nodes recognises a record: it has work to do, and this "gate"
+    grad = 1.0
+    gate = _LAYER
 
     def output_nodes(self) -> list[Value]:
         """This layer's outputs as new nodes, for one consumer that is not a dense() layer."""
@@ -728,23 +734,25 @@ def _interior_nodes(root: Value) -> list:
             follow = None
             for p in v.parents:
                 if p.gate is not None:
-                    if p.__class__ is Unit or p.__class__ is Activated:
-                        p = p.layer
-                        if p.mark is mark:  # a second way into this layer
-                            shared = True
-                            continue
-                        _enter_layer(p, mark)
-                        record(p)
-                        push(p)  # through the stack, which checks its weight rows
-                    elif p.grad is not mark:
-                        p.grad = mark
-                        record(p)
-                        if follow is None:
-                            follow = p
+                    kind = p.__class__  # a plain Value first: one test for most nodes
+                    if kind is Value or (kind is not Unit and kind is not Activated):
+                        if p.grad is not mark:
+                            p.grad = mark
+                            record(p)
+                            if follow is None:
+                                follow = p
+                            else:
+                                push(p)
                         else:
-                            push(p)
-                    else:
+                            shared = True
+                        continue
+                    p = p.layer
+                    if p.mark is mark:  # a second way into this layer
                         shared = True
+                        continue
+                    _enter_layer(p, mark)
+                    record(p)
+                    push(p)  # through the stack, which checks its weight rows
             v = follow
     # In a tree (no interior node with two consumers) depth-first order already lists every node
     # after its only consumer; otherwise the creation serials give the order.
