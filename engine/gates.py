@@ -3,8 +3,8 @@
 A row holds the gate's name, the symbol a diagram prints, how many inputs it takes, its forward
 function on floats, and its local partial derivatives as a pure function of the output and the
 inputs (`local(out, *inputs) -> one partial per input`). This is the lecture's table of local
-gradients; `Value.backward` multiplies these partials by the upstream gradient (the chain rule) and
-is the only place that does so.
+gradients; `backward()` (engine/backprop.py) multiplies these partials by the upstream gradient
+(the chain rule) and is the only place that does so.
 
 Forward functions turn Python's bare math errors into errors that name the gate and the value.
 """

@@ -1,21 +1,19 @@
-"""`Value`: a scalar node of a computation graph, and `backward()`, the one place of the chain rule.
+"""`Value`: a scalar node of a computation graph; its `backward()` is in engine/backprop.py.
 
 Design choices, each made for a reason:
 - A node stores its parents as an ordered tuple and its gate as a row of `GATES`, never a closure,
   so a graph has no reference cycles: dropping the output frees it at once by reference counting.
 - Every node gets a serial number when it is created. Parents always exist before their children,
-  so sorting by that number is a topological order: `backward()` needs no recursion.
+  so that number orders a graph topologically: `backward()` needs no recursion.
 - A plain number operand becomes a `Constant`, a leaf that receives no gradient. Constants of
   common values are cached and shared, which is safe precisely because they never hold a gradient.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 from contextlib import contextmanager
 from itertools import count, repeat
-from operator import add as _add
 from operator import attrgetter
 from operator import mul as _mul
 
@@ -164,61 +162,16 @@ class Value:
         c = _to_float(other, "/")
         return self.reciprocal() if c == 1.0 else self.reciprocal() * c
 
-    # --- the backward pass: the chain rule lives here and nowhere else -------------------------
+    # --- the backward pass (the chain rule itself is in engine/backprop.py) ---------------------
 
     def backward(self) -> None:
         """Backpropagate from this node: d(self)/d(node) for every node of its graph.
 
         Leaves (parameters, inputs) *accumulate*: a second call adds the same amount again, until
-        `zero_grad()`. Interior nodes are reset and recomputed on every call. A node whose
-        upstream gradient is exactly 0 is skipped: a zero contributes nothing to its parents.
+        `zero_grad()`. Interior nodes are recomputed from scratch on every call. A node whose
+        upstream gradient is exactly 0 passes on no products, only zeros. How: engine/backprop.py.
         """
-        interior = _interior_nodes(self)  # also resets their gradients to 0
-        if self.gate is None:
-            self.grad += 1.0
-            return
-        self.grad = 1.0
-        weight_sums = {}  # id(weight row) -> [row, its summed gradients]: added to .grad at the end
-        for v in interior:
-            g = v.grad
-            if g == 0.0:
-                continue
-            gate, parents = v.gate, v.parents
-            # `+`, `*`, `w·x+b` and relu are specialised inline because they are most of every
-            # graph (tests/test_gates.py checks each against its row in GATES); every other gate
-            # takes its partials from the table. The class tests skip constants.
-            if gate is ADD:
-                a, b = parents
-                if a.__class__ is not Constant:
-                    a.grad += g
-                if b.__class__ is not Constant:
-                    b.grad += g
-            elif gate is MUL:
-                a, b = parents
-                if a.__class__ is not Constant:
-                    a.grad += b.data * g
-                if b.__class__ is not Constant:
-                    b.grad += a.data * g
-            elif gate is LINEAR:  # w_1..w_n, x_1..x_n, b: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
-                n = len(parents) >> 1
-                for w, x in zip(parents[:n], parents[n:-1]):
-                    w.grad += x.data * g
-                    x.grad += w.data * g  # a Constant drops this write
-                parents[-1].grad += g
-            elif gate is RELU:
-                x = parents[0]
-                if x.data > 0.0:
-                    x.grad += g
-            elif gate is _LAYER:  # a dense() layer's neurons, as one block
-                _backprop_dense(v, weight_sums)
-            else:
-                partials = gate.local(v.data, *[p.data for p in parents])
-                for p, d in zip(parents, partials):
-                    p.grad += d * g  # a Constant drops this write
-        for row, total in weight_sums.values():
-            if total:  # None: no gradient reached it; False: added as it came
-                for w, d in zip(row, total):
-                    w.grad += d
+        _backprop(self)
 
     def zero_grad(self) -> None:
         """Set the gradient of every node of this graph, leaves included, to 0."""
@@ -335,9 +288,6 @@ def linear(w, x, b=0.0) -> Value:
     return _node(LINEAR.forward(*[v.data for v in inputs]), inputs, LINEAR)
 
 
-_LAYER = object()  # not a row of the table: the marker of a DenseLayer in backward()'s order
-
-
 class DenseLayer:
     """What one dense() call records for backward(): weight rows, biases and inputs (by reference),
     the numbers the forward pass read and made, and the gradients of its units and activations.
@@ -349,12 +299,8 @@ class DenseLayer:
     """
 
     __slots__ = ("weights", "biases", "inputs", "input_data", "weight_data", "pre", "post",
-                 "activation", "unit_grads", "act_grads", "source", "source_units", "parents",
-                 "mark", "_serial")
-
-    # how backward()'s loop over nodes recognises a record: it has work to do, and this "gate"
-    grad = 1.0
-    gate = _LAYER
+                 "activation", "unit_grads", "act_grads", "source", "source_units", "mark",
+                 "_serial")
 
     def output_nodes(self) -> list[Value]:
         """This layer's outputs as new nodes, for one consumer that is not a dense() layer."""
@@ -484,16 +430,11 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
     layer.unit_grads = [0.0] * len(pre)
     layer.act_grads = [0.0] * len(pre) if activation is not None else None
     layer.mark = None
-    # What the graph search walks: when the inputs are exactly the outputs of one earlier layer,
-    # it goes to that layer's record (and backward adds to its gradients in one go).
+    # When the inputs are exactly the outputs of one earlier layer, backward() adds to that
+    # layer's record's gradients in one go.
     layer.source = source
     layer.source_units = source is not None and (source.activation is None if x is None
                                                  else x[0].__class__ is Unit)
-    feeds = () if source is not None else x
-    if list(map(_gate_of, biases)).count(None) == len(biases):
-        layer.parents = feeds
-    else:
-        layer.parents = (*feeds, *[b for b in biases if b.gate is not None])
     if not nodes:
         layer._serial = next(_serial)
         return layer
@@ -550,61 +491,6 @@ def _source_layer(x: tuple) -> DenseLayer | None:
         if v.__class__ is not kind or v.layer is not layer or v.index != j:
             return None
     return layer
-
-
-def _backprop_dense(layer: DenseLayer, weight_sums: dict) -> None:
-    """The chain rule of a dense() layer for its neurons that have an upstream gradient:
-    through the activation, then d/dw_ji = x_i, d/dx_i = w_ji, d/db_j = 1, summed over neurons j.
-
-    Weight rows whose weights are all leaves sum their gradients in `weight_sums`, added to
-    .grad once at the end of backward(): a leaf's gradient is read by no other gate.
-    """
-    grads = layer.unit_grads
-    activation = layer.activation
-    if activation is RELU:
-        through = [g if z > 0.0 else 0.0 for g, z in zip(layer.act_grads, layer.pre)]
-    elif activation is not None:
-        local = activation.local
-        through = [g * local(a, z)[0] if g else 0.0
-                   for g, a, z in zip(layer.act_grads, layer.post, layer.pre)]
-    if activation is not None:  # the units' gradients are complete now: keep them for readers
-        grads = layer.unit_grads = (through if grads.count(0.0) == len(grads)
-                                    else list(map(_add, grads, through)))
-    xdata, weight_data, weights, biases = (layer.input_data, layer.weight_data, layer.weights,
-                                           layer.biases)
-    gx = None
-    for j, g in enumerate(grads):
-        if g == 0.0:
-            continue  # a zero contributes nothing (an inactive relu, most often)
-        biases[j].grad += g
-        row = weights[j]
-        entry = weight_sums.get(id(row))
-        if entry is None:
-            leaves = all(w.gate is None for w in row)
-            entry = weight_sums[id(row)] = [row, None if leaves else False]
-        total = entry[1]
-        if total is None:
-            entry[1] = list(map(_mul, xdata, repeat(g)))
-        elif total is False:
-            for w, xi in zip(row, xdata):
-                w.grad += xi * g
-        else:
-            entry[1] = list(map(_add, total, map(_mul, xdata, repeat(g))))
-        if gx is None:
-            gx = list(map(_mul, weight_data[j], repeat(g)))
-        else:
-            gx = list(map(_add, gx, map(_mul, weight_data[j], repeat(g))))
-    if gx is None:
-        return
-    source = layer.source
-    if source is None:
-        for xi, d in zip(layer.inputs, gx):
-            if xi.__class__ is not Constant:
-                xi.grad += d
-    elif layer.source_units:
-        source.unit_grads = list(map(_add, source.unit_grads, gx))
-    else:
-        source.act_grads = list(map(_add, source.act_grads, gx))
 
 
 def sum_of(values) -> Value:
@@ -675,7 +561,6 @@ def _operand(x, gate_symbol: str) -> Value:
 # --- graph traversal, iterative -----------------------------------------------------------------
 
 _by_serial = attrgetter("_serial")
-_gate_of = attrgetter("gate")
 
 
 def _all_nodes(root: Value) -> list[Value]:
@@ -689,82 +574,4 @@ def _all_nodes(root: Value) -> list[Value]:
     return list(seen)
 
 
-def _interior_nodes(root: Value) -> list:
-    """Nodes with parents reachable from root, in reverse topological order (root first); a
-    dense() layer's nodes are listed as their record, once.
-
-    Their gradients are reset to 0 on the way: backward() recomputes interior gradients. The reset
-    doubles as the visited mark, which is cheaper than a set: each call makes its own 0.0 float
-    object and a node counts as visited when its grad *is* that object. A float left over from an
-    earlier call is kept alive by the node holding it, so it can never be this call's mark.
-    A layer record is walked once: its inputs (or one of them, leading to the layer that made them
-    all), interior biases, and each weight row once per call (every sample shares the rows).
-    """
-    mark = math.copysign(0.0, 1.0)  # a new float object, equal to 0.0
-    shared = False
-    rows_seen = set()
-    if root.__class__ is Unit or root.__class__ is Activated:
-        root = _enter_layer(root.layer, mark)
-        order = [root]
-    else:
-        order = [root] if root.gate is not None else []
-    stack = [root]
-    push, record = stack.append, order.append  # bound once: this loop is hot
-    while stack:
-        v = stack.pop()
-        if v.__class__ is DenseLayer:
-            source = v.source
-            if source is not None:
-                if source.mark is mark:
-                    shared = True
-                else:
-                    record(_enter_layer(source, mark))
-                    push(source)
-            if not rows_seen.issuperset(map(id, v.weights)):  # most often: every row seen
-                for row in v.weights:
-                    if id(row) in rows_seen:
-                        continue
-                    rows_seen.add(id(row))
-                    for w in row:
-                        if w.gate is not None and w.grad is not mark:
-                            w.grad = mark
-                            record(w)
-                            push(w)
-        while v is not None:  # follow one unvisited parent without the stack: chains are common
-            follow = None
-            for p in v.parents:
-                if p.gate is not None:
-                    kind = p.__class__  # a plain Value first: one test for most nodes
-                    if kind is Value or (kind is not Unit and kind is not Activated):
-                        if p.grad is not mark:
-                            p.grad = mark
-                            record(p)
-                            if follow is None:
-                                follow = p
-                            else:
-                                push(p)
-                        else:
-                            shared = True
-                        continue
-                    p = p.layer
-                    if p.mark is mark:  # a second way into this layer
-                        shared = True
-                        continue
-                    _enter_layer(p, mark)
-                    record(p)
-                    push(p)  # through the stack, which checks its weight rows
-            v = follow
-    # In a tree (no interior node with two consumers) depth-first order already lists every node
-    # after its only consumer; otherwise the creation serials give the order.
-    if shared:
-        order.sort(key=_by_serial, reverse=True)
-    return order
-
-
-def _enter_layer(layer: DenseLayer, mark: float) -> DenseLayer:
-    layer.mark = mark
-    n = len(layer.pre)
-    layer.unit_grads = [0.0] * n
-    if layer.activation is not None:
-        layer.act_grads = [0.0] * n
-    return layer
+from .backprop import backward as _backprop  # noqa: E402  (backprop.py builds on this module)
