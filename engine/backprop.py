@@ -30,7 +30,7 @@ from itertools import repeat
 from operator import add as _add
 from operator import mul as _mul
 
-from .value import ADD, MUL, RELU, Activated, Constant, DenseLayer, Unit, Value
+from .value import ADD, MUL, RELU, SUM, Activated, Constant, DenseLayer, Unit, Value
 
 
 def _no_count(obj) -> int:
@@ -61,7 +61,8 @@ def backward(root: Value) -> None:
         return
     walk = _Walk()
     walk.deliver(root, 1.0)
-    ready, waiting, sole, refcount = walk.ready, walk.waiting, _SOLE, _refcount
+    ready, waiting, arrived = walk.ready, walk.waiting, walk.arrived
+    sole, refcount = _SOLE, _refcount
     v = None
     while True:
         if v is None:  # the next node whose gradient is complete
@@ -80,57 +81,54 @@ def backward(root: Value) -> None:
         follow = None  # the next node: a parent whose gradient this node has just completed
         # `+`, `*` and relu are written out because they are most of every graph (each is checked
         # against its row of GATES in tests/test_gates.py). For each parent: a Constant takes
-        # nothing, a leaf accumulates, a node with this one consumer is complete, and any other
-        # node waits in the walk. `or 0.0` keeps a product of 0 from showing as -0.0.
-        if g == 0.0:  # a zero contributes nothing; the parents are still reached, to reset them
-            for p in v.parents:
-                walk.deliver(p, 0.0)
-        elif gate is ADD:
+        # nothing; a leaf, or a node already waiting, adds it up; a node with this one consumer
+        # is complete; any other node starts waiting (deliver). `or 0.0` keeps a product of 0
+        # from showing as -0.0.
+        if gate is MUL and g:  # (g == 0 goes below: nothing to multiply)
             a, b = v.parents
             kind = a.__class__
             if kind is not Constant:
+                d = b.data * g
                 if a.gate is None:
-                    a.grad += g
+                    a.grad += d
                 elif kind is Value and refcount(a) == sole:
-                    a.grad = g
+                    a.grad = d or 0.0
                     follow = a
+                elif a in arrived:
+                    a.grad += d
                 else:
-                    walk.deliver(a, g)
+                    walk.deliver(a, d)
             kind = b.__class__
             if kind is not Constant:
+                d = a.data * g
                 if b.gate is None:
-                    b.grad += g
+                    b.grad += d
                 elif kind is Value and refcount(b) == sole:
-                    b.grad = g
+                    b.grad = d or 0.0
                     if follow is None:
                         follow = b
                     else:
                         ready.append(b)
+                elif b in arrived:
+                    b.grad += d
                 else:
-                    walk.deliver(b, g)
-        elif gate is MUL:
-            a, b = v.parents
-            kind = a.__class__
-            if kind is not Constant:
-                if a.gate is None:
-                    a.grad += b.data * g
-                elif kind is Value and refcount(a) == sole:
-                    a.grad = b.data * g or 0.0
-                    follow = a
-                else:
-                    walk.deliver(a, b.data * g)
-            kind = b.__class__
-            if kind is not Constant:
-                if b.gate is None:
-                    b.grad += a.data * g
-                elif kind is Value and refcount(b) == sole:
-                    b.grad = a.data * g or 0.0
-                    if follow is None:
-                        follow = b
+                    walk.deliver(b, d)
+        elif gate is ADD or not g or gate is SUM:  # every input gets g; a zero passes on zeros
+            for a in v.parents:
+                kind = a.__class__
+                if kind is not Constant:
+                    if a.gate is None:
+                        a.grad += g
+                    elif kind is Value and refcount(a) == sole:
+                        a.grad = g
+                        if follow is None:
+                            follow = a
+                        else:
+                            ready.append(a)
+                    elif a in arrived:
+                        a.grad += g
                     else:
-                        ready.append(b)
-                else:
-                    walk.deliver(b, a.data * g)
+                        walk.deliver(a, g)
         elif gate is RELU:
             (a,) = v.parents
             d = g if a.data > 0.0 else 0.0
@@ -139,6 +137,8 @@ def backward(root: Value) -> None:
             elif a.__class__ is Value and refcount(a) == sole:
                 a.grad = d
                 follow = a
+            elif a in arrived:
+                a.grad += d
             else:
                 walk.deliver(a, d)
         else:  # every other gate: its partials from the table
