@@ -265,15 +265,20 @@ def _backprop_dense(layer: DenseLayer, walk: _Walk) -> None:
 
 
 def _self_check() -> None:
-    """The sole-consumer test must never take a shared node for a sole one; on an interpreter
-    that counts references differently from the probe above, switch the test off."""
+    """The sole-consumer test must never take a shared node for a sole one. Check each shape
+    backward() tests it in (`+`'s loop, `*`'s pair, relu's one input) on a node h = 6 with two
+    consumers; on an interpreter that counts references differently, switch the test off."""
     global _SOLE
-    h = Value(3.0) * 2.0
-    y = (h + 1.0) * (h + 5.0)  # dy/dh = (h + 5) + (h + 1) = 18
-    del h                      # now only the two `+` nodes refer to it
-    backward(y)
-    if y.parents[0].parents[0].grad != 18.0:  # taken for a sole input, it would read 7 or 11
-        _SOLE = None
+    cases = ((lambda h: (h + 1.0) * (h + 5.0), 18.0),  # d/dh = (h + 5) + (h + 1)
+             (lambda h: (h * 2.0) * (h * 3.0), 72.0),  # 6h^2: 12h
+             (lambda h: h.relu() * h.relu(), 12.0))    # h^2: 2h
+    for make, expected in cases:
+        h = Value(3.0) * 2.0
+        y = make(h)
+        del h  # now only its two consumers refer to it
+        backward(y)
+        if y.parents[0].parents[0].grad != expected:  # taken for a sole input, it reads a part
+            _SOLE = None
 
 
 _self_check()
