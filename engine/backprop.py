@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sys
 from heapq import heappop, heappush
-from itertools import repeat
+from itertools import chain
 from operator import add as _add
 from operator import mul as _mul
 
@@ -155,16 +155,17 @@ def backward(root: Value) -> None:
 
 class _Walk:
     """One backward() call's bookkeeping: the nodes whose gradient is complete, the nodes and
-    layer records that may still hear from a consumer, and the summed weight gradients."""
+    layer records that may still hear from a consumer, and what the layers leave to sum."""
 
-    __slots__ = ("ready", "waiting", "arrived", "mark", "weight_sums")
+    __slots__ = ("ready", "waiting", "arrived", "mark", "layer_sums", "weight_columns")
 
     def __init__(self):
         self.ready = []        # nodes whose gradient is complete, a stack
         self.waiting = []      # a heap of (-serial, node or DenseLayer)
         self.arrived = set()   # the plain nodes in `waiting`
         self.mark = object()   # the records this call has reset carry it
-        self.weight_sums = {}  # id(weight row) -> [row, its summed gradients]: see finish()
+        self.layer_sums = {}   # ids of a layer's weights and biases -> what finish() sums
+        self.weight_columns = {}  # id(weight_data) -> (weight_data, its columns)
 
     def deliver(self, p: Value, d: float) -> None:
         """Add the contribution d to p's gradient, when p may have other consumers."""
@@ -193,22 +194,35 @@ class _Walk:
                 layer.act_grads = [0.0] * n
             heappush(self.waiting, (-layer._serial, layer))
 
+    def columns(self, weight_data: list) -> list:
+        """The columns of a layer's weight numbers (one per input), made once per call: records
+        of the same layer share their weight_data list."""
+        columns = self.weight_columns.get(id(weight_data))
+        if columns is None:
+            columns = self.weight_columns[id(weight_data)] = (weight_data, list(zip(*weight_data)))
+        return columns[1]
+
     def finish(self) -> None:
-        """Add the summed gradients of leaf weight rows, once each. Deferring them is exact
-        because a leaf's gradient is read by no gate."""
-        for row, total in self.weight_sums.values():
-            if total:  # None: no gradient reached it; False: added as it came
-                for w, d in zip(row, total):
-                    w.grad += d
+        """Add the weight and bias gradients of leaf layers: for each weight row j, summed over
+        every record of it, d/dw_ji = sum_s g_sj x_si and d/db_j = sum_s g_sj. Deferring them is
+        exact because a leaf's gradient is read by no gate."""
+        for weights, biases, grads, xdata in filter(None, self.layer_sums.values()):
+            xcolumns = list(zip(*xdata))  # per input, its value in each record
+            for row, bias, gcolumn in zip(weights, biases, zip(*grads)):
+                if gcolumn.count(0.0) == len(gcolumn):
+                    continue  # a neuron that was never active adds nothing
+                bias.grad += sum(gcolumn)
+                for w, xcolumn in zip(row, xcolumns):
+                    w.grad += sum(map(_mul, gcolumn, xcolumn))
 
 
 def _backprop_dense(layer: DenseLayer, walk: _Walk) -> None:
     """The chain rule of a dense() layer, as one block: through the activation, then
-    d/dw_ji = x_i, d/dx_i = w_ji, d/db_j = 1, summed over neurons j.
+    d/dx_i = sum_j w_ji g_j for the inputs now, and d/dw_ji = x_i g_j, d/db_j = g_j later.
 
-    Weight rows whose weights are all leaves sum their gradients in walk.weight_sums. A neuron
-    whose gradient is 0 is skipped when its weights and bias are leaves (an inactive relu, most
-    often); interior ones are still reached, to reset them.
+    Layers whose weights and biases are all leaves (nn's always are) only leave their gradients
+    and inputs in walk.layer_sums: finish() sums them over every record of the same weights at
+    once. Interior weights and biases get theirs now, like any node's inputs.
     """
     grads = layer.unit_grads
     activation = layer.activation
@@ -221,36 +235,25 @@ def _backprop_dense(layer: DenseLayer, walk: _Walk) -> None:
     if activation is not None:  # the units' gradients are complete now: keep them for readers
         grads = layer.unit_grads = (through if grads.count(0.0) == len(grads)
                                     else list(map(_add, grads, through)))
-    xdata, weight_data, weights, biases = (layer.input_data, layer.weight_data, layer.weights,
-                                           layer.biases)
-    weight_sums = walk.weight_sums
-    gx = None
-    for j, g in enumerate(grads):
-        row, bias = weights[j], biases[j]
-        entry = weight_sums.get(id(row))
-        if entry is None:
-            leaves = all(w.gate is None for w in row)
-            entry = weight_sums[id(row)] = [row, None if leaves else False]
-        total = entry[1]
-        if g == 0.0 and total is not False and bias.gate is None:
-            continue
-        if bias.gate is None:
-            bias.grad += g
-        else:
+    xdata, weights, biases = layer.input_data, layer.weights, layer.biases
+    key = tuple(map(id, chain(weights, biases)))
+    sums = walk.layer_sums.get(key)
+    if sums is None:
+        leaves = (all(w.gate is None for row in weights for w in row)
+                  and all(b.gate is None for b in biases))
+        sums = walk.layer_sums[key] = (weights, biases, [], []) if leaves else False
+    if sums:
+        sums[2].append(grads)
+        sums[3].append(xdata)
+    else:
+        for row, bias, g in zip(weights, biases, grads):
             walk.deliver(bias, g)
-        if total is None:
-            entry[1] = list(map(_mul, xdata, repeat(g)))
-        elif total is False:
             for w, xi in zip(row, xdata):
                 walk.deliver(w, xi * g)
-        else:
-            entry[1] = list(map(_add, total, map(_mul, xdata, repeat(g))))
-        if gx is None:
-            gx = list(map(_mul, weight_data[j], repeat(g)))
-        else:
-            gx = list(map(_add, gx, map(_mul, weight_data[j], repeat(g))))
-    if gx is None:
+    if grads.count(0.0) == len(grads):  # an inactive layer (a dead relu, most often)
         gx = [0.0] * len(xdata)
+    else:
+        gx = [sum(map(_mul, grads, column)) for column in walk.columns(layer.weight_data)]
     source = layer.source
     if source is None:
         for xi, d in zip(layer.inputs, gx):
