@@ -164,7 +164,7 @@ class _Walk:
         self.waiting = []      # a heap of (-serial, node or DenseLayer)
         self.arrived = set()   # the plain nodes in `waiting`
         self.mark = object()   # the records this call has reset carry it
-        self.layer_sums = {}   # ids of a layer's weights and biases -> what finish() sums
+        self.layer_sums = {}   # a layer's weights (see _backprop_dense) -> what finish() sums
         self.weight_columns = {}  # id(weight_data) -> (weight_data, its columns)
 
     def deliver(self, p: Value, d: float) -> None:
@@ -236,8 +236,13 @@ def _backprop_dense(layer: DenseLayer, walk: _Walk) -> None:
         grads = layer.unit_grads = (through if grads.count(0.0) == len(grads)
                                     else list(map(_add, grads, through)))
     xdata, weights, biases = layer.input_data, layer.weights, layer.biases
-    key = tuple(map(id, chain(weights, biases)))
+    # Records of one nn.Layer share its weight numbers (weight_data): that finds their sums
+    # without hashing 300 ids. Other weights with the same numbers get a key of their own.
+    key = id(layer.weight_data)
     sums = walk.layer_sums.get(key)
+    if sums and (sums[0] != weights or sums[1] != biases):
+        key = tuple(map(id, chain(weights, biases)))
+        sums = walk.layer_sums.get(key)
     if sums is None:
         leaves = (all(w.gate is None for row in weights for w in row)
                   and all(b.gate is None for b in biases))

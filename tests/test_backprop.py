@@ -157,3 +157,34 @@ def test_with_the_test_switched_off_every_node_waits_and_gradients_agree(monkeyp
 def test_the_probe_matches_what_backward_trusts():
     assert backprop._SOLE == backprop._refcount_of_a_sole_input()
     assert backprop._SOLE is not None  # CPython: the self-check at import passed
+
+
+def test_layers_sharing_weight_numbers_but_not_weights_get_their_own_gradients():
+    numbers = [[0.5, -0.25]]  # one weight_data list passed for two different weight rows
+    w1, w2 = [[Value(0.5), Value(-0.25)]], [[Value(0.5), Value(-0.25)]]
+    b1, b2 = [Value(0.0)], [Value(0.0)]
+    x = [Value(1.0), Value(2.0)]
+    (y1,) = dense(w1, x, b1, weight_data=numbers)
+    (y2,) = dense(w2, x, b2, weight_data=numbers)
+    (y1 * 3.0 + y2 * 5.0).backward()
+    assert [w.grad for w in w1[0]] == [3.0, 6.0]
+    assert [w.grad for w in w2[0]] == [5.0, 10.0]
+    assert (b1[0].grad, b2[0].grad) == (3.0, 5.0)
+    assert [v.grad for v in x] == [0.5 * 8.0, -0.25 * 8.0]
+
+
+def test_one_layer_over_many_samples_sums_weight_gradients_over_them():
+    w, b = [[Value(0.5), Value(-0.25)], [Value(1.5), Value(0.75)]], [Value(0.1), Value(-0.2)]
+    numbers = [[v.data for v in row] for row in w]
+    samples = [[1.0, 2.0], [-1.0, 0.5], [3.0, -2.0]]
+    total = None
+    for xs in samples:
+        y = sum(dense(w, xs, b, activation=GATES["relu"], weight_data=numbers), Value(0.0))
+        total = y if total is None else total + y
+    total.backward()
+    for j, row in enumerate(w):
+        active = [xs for xs in samples
+                  if sum(r * x for r, x in zip(numbers[j], xs)) + b[j].data > 0.0]
+        assert b[j].grad == float(len(active))
+        for i, weight in enumerate(row):
+            assert weight.grad == pytest.approx(sum(xs[i] for xs in active), rel=1e-15)
