@@ -37,14 +37,14 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "parents", "gate", "label", "_serial")
+    __slots__ = ("data", "grad", "parents", "gate", "_label", "_serial")
 
     def __init__(self, data, label: str = ""):
         self.data = _to_float(data, "Value")
         self.grad = 0.0
         self.parents: tuple[Value, ...] = ()
         self.gate: Gate | None = None
-        self.label = label
+        self._label = label
         self._serial = next(_serial)
 
     # --- what the node is ----------------------------------------------------------------------
@@ -60,6 +60,20 @@ class Value:
     def is_constant(self) -> bool:
         return False
 
+    # A node made by a gate has no label until someone gives it one: not storing "" saves a
+    # write per gate on the hottest path there is.
+    @property
+    def label(self) -> str:
+        """The node's name in diagrams and tables ('' when it has none)."""
+        try:
+            return self._label
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, name: str) -> None:
+        self._label = name
+
     def __repr__(self) -> str:
         op = f", op={self.op!r}" if self.gate is not None else ""
         label = f", label={self.label!r}" if self.label else ""
@@ -74,7 +88,6 @@ class Value:
         v = _new(Value)
         v.data = self.data + other.data
         v.grad = 0.0
-        v.label = ""
         v._serial = next(_serial)
         if _grad_enabled:
             v.parents = (self, other)
@@ -90,7 +103,6 @@ class Value:
         v = _new(Value)
         v.data = self.data * other.data
         v.grad = 0.0
-        v.label = ""
         v._serial = next(_serial)
         if _grad_enabled:
             v.parents = (self, other)
@@ -246,7 +258,6 @@ def _node(data: float, parents: tuple, gate: Gate) -> Value:
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.label = ""
     v._serial = next(_serial)
     if _grad_enabled:
         v.parents = parents
@@ -261,7 +272,6 @@ def _unary(x: Value, gate: Gate) -> Value:
     v = _new(Value)  # _node() written out: this runs once per activation of every neuron
     v.data = gate.forward(x.data)
     v.grad = 0.0
-    v.label = ""
     v._serial = next(_serial)
     if _grad_enabled:
         v.parents = (x,)
@@ -355,7 +365,6 @@ class Activated(Value):
             layer, j = self.layer, self.index
             unit = self._unit = _new(Unit)
             unit.data = layer.pre[j]
-            unit.label = ""
             # Any number between the serials of the layer's inputs and this node keeps the
             # topological order; this one sits just before this node.
             unit._serial = self._serial - 0.5 / (len(layer.pre) + 1)
@@ -443,7 +452,6 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
         for j, z in enumerate(pre):
             u = _new(Unit)
             u.data = z
-            u.label = ""
             u._serial = next(_serial)
             u.layer = layer
             u.index = j
@@ -452,7 +460,6 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
         for j, a in enumerate(post):
             v = _new(Activated)
             v.data = a
-            v.label = ""
             v._serial = next(_serial)
             v.layer = layer
             v.index = j
@@ -470,7 +477,6 @@ def _output_nodes(layer: DenseLayer) -> list[Value]:
     for j, a in enumerate(layer.post):
         v = _new(Unit if activation is None else Activated)
         v.data = a
-        v.label = ""
         v._serial = base + (j + 1) / (n + 1)
         v.layer = layer
         v.index = j
@@ -534,7 +540,6 @@ def _constant(x: float) -> Constant:
         c.data = x
         c.parents = ()
         c.gate = None
-        c.label = ""
         c._serial = next(_serial)
         # Zero is not cached because 0.0 == -0.0 would hand back the wrong sign; NaN never
         # compares equal, so caching it would only grow the cache.
