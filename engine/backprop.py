@@ -266,10 +266,12 @@ def _backprop_dense(layer: DenseLayer, walk: _Walk) -> None:
                 walk.deliver(xi, d)
         return
     walk.enter(source)
-    if layer.source_units:
-        source.unit_grads = list(map(_add, source.unit_grads, gx))
+    if layer.source_units:  # added to what the source's nodes have so far (0 + x is x)
+        before = source.unit_grads
+        source.unit_grads = gx if before.count(0.0) == len(before) else list(map(_add, before, gx))
     else:
-        source.act_grads = list(map(_add, source.act_grads, gx))
+        before = source.act_grads
+        source.act_grads = gx if before.count(0.0) == len(before) else list(map(_add, before, gx))
 
 
 def _self_check() -> None:

@@ -339,11 +339,15 @@ class Unit(Value):
 
     @property
     def grad(self) -> float:
-        return self.layer.unit_grads[self.index]
+        grads = self.layer.unit_grads
+        return 0.0 if grads is None else grads[self.index]
 
     @grad.setter
     def grad(self, value: float) -> None:
-        self.layer.unit_grads[self.index] = value
+        layer = self.layer
+        if layer.unit_grads is None:
+            layer.unit_grads = [0.0] * len(layer.pre)
+        layer.unit_grads[self.index] = value
 
 
 class Activated(Value):
@@ -374,11 +378,15 @@ class Activated(Value):
 
     @property
     def grad(self) -> float:
-        return self.layer.act_grads[self.index]
+        grads = self.layer.act_grads
+        return 0.0 if grads is None else grads[self.index]
 
     @grad.setter
     def grad(self, value: float) -> None:
-        self.layer.act_grads[self.index] = value
+        layer = self.layer
+        if layer.act_grads is None:
+            layer.act_grads = [0.0] * len(layer.pre)
+        layer.act_grads[self.index] = value
 
 
 def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
@@ -388,8 +396,8 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
 
     Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]` (each a `Unit`,
     with an `Activated` node after it), and the same numbers, faster: this is the hot loop of
-    training. Weight rows are kept by reference until backward: replace a row's Values after
-    backward, not between forward and backward. `weight_data` and `bias_data`, when given, are the
+    training. The lists of weight rows and biases, and the rows, are kept by reference until
+    backward: change them after backward, not between forward and backward. `weight_data` and `bias_data`, when given, are the
     numbers of the weights (row by row) and biases, read earlier by the caller (nn.Layer keeps
     them while no Parameter changes).
 
@@ -406,10 +414,11 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
         if source is None:
             x = tuple(v if isinstance(v, Value) else _operand(v, "w·x+b") for v in x)
         xdata = [v.data for v in x]
-    biases = list(biases)
-    if not all(map(isinstance, biases, repeat(Value))):
+    # Lists are kept as given (nn.Layer passes the same ones for every sample); see the docstring.
+    if biases.__class__ is not list or not all(map(isinstance, biases, repeat(Value))):
         biases = [b if isinstance(b, Value) else _operand(b, "w·x+b") for b in biases]
-    weights = list(weights)
+    if weights.__class__ is not list:
+        weights = list(weights)
     if len(weights) != len(biases):
         raise ValueError(f"linear gate: {len(weights)} weight rows but {len(biases)} biases")
     n = len(xdata)
@@ -436,8 +445,7 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
     layer.weights, layer.biases, layer.inputs = weights, biases, x
     layer.input_data, layer.weight_data, layer.pre, layer.post = xdata, weight_data, pre, post
     layer.activation = activation
-    layer.unit_grads = [0.0] * len(pre)
-    layer.act_grads = [0.0] * len(pre) if activation is not None else None
+    layer.unit_grads = layer.act_grads = None  # all 0 until backward() reaches the layer
     layer.mark = None
     # When the inputs are exactly the outputs of one earlier layer, backward() adds to that
     # layer's record's gradients in one go.

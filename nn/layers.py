@@ -191,8 +191,8 @@ class Layer(Module):
         # The hot path of training: engine.dense makes one `w·x+b` gate per neuron and, for the
         # activations that are one gate of the table, its activation gate, as one block that
         # backward() runs at once (the same nodes and numbers as neuron by neuron).
-        rows, biases = [u.w for u in units], [u.b for u in units]
-        weight_data, bias_data = self._numbers(rows, biases)
+        rows, biases, weight_data, bias_data = self._numbers([u.w for u in units],
+                                                             [u.b for u in units])
         shared = units[0].activation
         gate = _ACTIVATION_GATES.get(id(shared))
         if list(map(_activation, units)).count(shared) == n and (
@@ -204,20 +204,21 @@ class Layer(Module):
             return list(map(shared, pre_activations))
         return [u.activation(z) for u, z in zip(units, pre_activations, strict=True)]
 
-    def _numbers(self, rows: list, biases: list) -> tuple[list[list[float]], list[float]]:
-        """The weights' numbers row by row, and the biases': read once, then reused for every
-        sample until some Parameter is written (or a row changes), when they are read again."""
+    def _numbers(self, rows: list, biases: list) -> tuple[list, list, list, list]:
+        """The weight rows and biases, and their numbers: read once, then reused for every sample
+        until some Parameter is written (or a row changes), when they are read again. Every
+        sample's layer record then shares the same lists."""
         version = parameter_version()
         cached = self._numbers_read
         if cached is not None and cached[0] == version and cached[1] == rows and \
                 cached[2] == biases:
-            return cached[3], cached[4]
+            return cached[1:]
         weight_data = [[p.data for p in row] for row in rows]
         bias_data = [b.data for b in biases]
         if all(p.__class__ is Parameter for row in [*rows, biases] for p in row):  # counted
             self._numbers_read = (version, [list(row) for row in rows], biases, weight_data,
                                   bias_data)
-        return weight_data, bias_data
+        return rows, biases, weight_data, bias_data
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [pair for n in self.neurons for pair in n.named_parameters()]
