@@ -397,9 +397,9 @@ def dense(weights, x, biases, activation: Gate | None = None, weight_data=None,
     Gives the same nodes as `[linear(w, x, b) for w, b in zip(weights, biases)]` (each a `Unit`,
     with an `Activated` node after it), and the same numbers, faster: this is the hot loop of
     training. The lists of weight rows and biases, and the rows, are kept by reference until
-    backward: change them after backward, not between forward and backward. `weight_data` and `bias_data`, when given, are the
-    numbers of the weights (row by row) and biases, read earlier by the caller (nn.Layer keeps
-    them while no Parameter changes).
+    backward: change them after backward, not between forward and backward. `weight_data` and
+    `bias_data`, when given, are the numbers of the weights (row by row) and biases, read earlier
+    by the caller (nn.Layer keeps them while no Parameter changes).
 
     With nodes=False it returns the layer's record (a DenseLayer) instead of its output nodes; `x`
     may be such a record, whose outputs then feed this layer without being made as separate
