@@ -204,3 +204,17 @@ def test_no_grad_gives_plain_leaves_with_the_same_numbers():
     assert [v.data for v in plain] == [v.data for v in recorded]
     assert all(v.parents == () for v in plain)
     assert all(0.0 < v.data < 1.0 and not math.isnan(v.data) for v in plain)
+
+
+def test_layer_nodes_read_zero_before_backward_and_take_writes():
+    w = [[Value(0.5), Value(-0.25)], [Value(1.0), Value(2.0)]]
+    out = dense(w, [Value(1.0), Value(2.0)], [Value(0.1), Value(0.2)], activation=GATES["relu"])
+    unit = out[1].parents[0]
+    assert [v.grad for v in out] == [0.0, 0.0] and unit.grad == 0.0
+    out[1].grad = 2.0
+    unit.grad = 3.0
+    assert (out[0].grad, out[1].grad, unit.grad) == (0.0, 2.0, 3.0)
+    (out[1] * 4.0).backward()  # interior gradients are recomputed, not added to the writes
+    assert (out[1].grad, unit.grad) == (4.0, 4.0)
+    out[1].zero_grad()
+    assert (out[1].grad, unit.grad, w[1][0].grad) == (0.0, 0.0, 0.0)
