@@ -13,8 +13,8 @@ no search for the commonest case, a node with exactly one consumer:
   second consumer, a list) only makes the test fail, which is always safe.
 - Every other node waits in a heap ordered by creation serial. Serials are topological (a node is
   made after its inputs), so when no node is ready the waiting node with the highest serial has
-  heard from all its consumers: every unfinished node is a consumer-side ancestor of some waiting
-  entry, and those all have lower serials.
+  heard from all its consumers: a consumer not yet done would be a waiting entry, or an input of
+  one, and either way some waiting entry would have a higher serial still.
 - A dense() layer's record waits in the same heap, under a serial after its nodes and before any
   node that uses them, and passes its gradients on as one block (_backprop_dense).
 
@@ -237,7 +237,7 @@ def _backprop_dense(layer: DenseLayer, walk: _Walk) -> None:
                                     else list(map(_add, grads, through)))
     xdata, weights, biases = layer.input_data, layer.weights, layer.biases
     # Records of one nn.Layer share its weight numbers (weight_data): that finds their sums
-    # without hashing 300 ids. Other weights with the same numbers get a key of their own.
+    # without hashing hundreds of ids. Other weights with the same numbers get a key of their own.
     key = id(layer.weight_data)
     sums = walk.layer_sums.get(key)
     if sums and (sums[0] != weights or sums[1] != biases):
