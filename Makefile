@@ -1,40 +1,49 @@
 # Every target does its own set-up: a fresh machine needs only Python 3 and make.
+# gategrad is installed as a built package (not an editable one), so what the tests import is what
+# a user's `pip install` gives; any change to its sources reinstalls it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+SOURCES := pyproject.toml $(shell find src engine nn -name '*.py' -o -name 'py.typed')
 
 .PHONY: demo test lint bench notebook clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) install --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The dependencies of each extra, once (they change only with pyproject.toml).
+$(VENV)/.deps: pyproject.toml | $(BIN)/python
+	$(PIP) install .
+	touch $@
+$(VENV)/.deps-test: pyproject.toml | $(BIN)/python
+	$(PIP) install '.[test]'
+	touch $@ $(VENV)/.deps
+$(VENV)/.deps-notebook: pyproject.toml | $(BIN)/python
+	$(PIP) install '.[notebook]'
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@ $(VENV)/.installed
-
-$(VENV)/.installed-notebook: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[notebook]'
+# gategrad itself, whenever a source file changed.
+$(VENV)/.installed: $(SOURCES) $(VENV)/.deps
+	$(PIP) install --no-deps --force-reinstall .
 	touch $@
 
 demo: $(VENV)/.installed
 	$(BIN)/gategrad example sigmoid-gate --digits 2 --svg sigmoid-gate.svg --png sigmoid-gate.png
 
-lint: $(VENV)/.installed-test
-	$(BIN)/ruff check engine nn tests benchmarks notebooks
+lint: $(VENV)/.deps-test
+	$(BIN)/ruff check src engine nn tests benchmarks notebooks
 
-test: lint
-	$(BIN)/python -m pytest tests --nbmake notebooks --doctest-modules engine nn -q
+test: lint $(VENV)/.installed
+	$(BIN)/python -m pytest -p no:cacheprovider tests -q
 
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.deps-test $(VENV)/.installed
 	$(BIN)/python -m benchmarks --json benchmarks/results.json
 
-notebook: $(VENV)/.installed-notebook
+notebook: $(VENV)/.deps-notebook $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache sigmoid-gate.svg sigmoid-gate.png
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .hypothesis .ruff_cache \
+		sigmoid-gate.svg sigmoid-gate.png

@@ -53,7 +53,7 @@ def num_parameters(nin: int = NIN, nouts=NOUTS) -> int:
 def make_spec(points: int = 100, seed: int = 0) -> DemoSpec:
     """Two moons from nn.data (what users train on) and weights drawn once, uniform in [-1, 1]
     like micrograd's Neuron, biases included, so that no engine's bias starts at a special 0."""
-    from nn import data
+    from gategrad.nn import data
 
     X, y = data.moons(n=points, noise=0.1, seed=seed)
     labels = data.pm1(y)

@@ -83,7 +83,7 @@ class Gategrad(GraphEngine):
     title = "gategrad"
 
     def __init__(self):
-        import engine
+        from gategrad import engine
         self.engine = engine
 
     def version(self) -> str:

@@ -12,7 +12,7 @@ from .demo_spec import DemoSpec
 
 class GategradDemo:
     def __init__(self, spec: DemoSpec, fused: bool = True):
-        import nn
+        from gategrad import nn
         self.nn, self.spec = nn, spec
         self.X = [list(x) for x in spec.X]
         self.Y = list(spec.Y)

@@ -1,6 +1,6 @@
 """gategrad's engine: scalar reverse-mode automatic differentiation, one gate table.
 
-    from engine import Value
+    from gategrad.engine import Value
     x = Value(2.0, label="x"); y = (x * x).exp(); y.backward(); x.grad
 """
 

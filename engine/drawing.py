@@ -53,7 +53,7 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
     shown. show_grad=False draws values only. title: a line above the diagram.
     Before `backward()` every gradient is 0: the title says so instead of showing zeros.
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> x = Value(2.0, label="x"); f = x * x; f.backward()
     >>> "4.00" in draw(f).source   # df/dx = 2x, on the wire into the fork
     True

@@ -107,7 +107,7 @@ def _wire_names(nodes: list[Value]) -> dict[int, str]:
 def explain(root: Value, digits: int = 4) -> Explanation:
     """Explain the last `root.backward()` gate by gate.
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
     >>> f = x * y; f.label = "f"; f.backward()
     >>> print(explain(f, digits=1))  # doctest: +NORMALIZE_WHITESPACE

@@ -1,6 +1,6 @@
 """gategrad's `nn`: the lecture's networks built out of Values, trained, saved and loaded.
 
-    import nn
+    from gategrad import nn
     X, y = nn.data.moons(100, noise=0.1)
     model = nn.MLP(2, [16, 16, 1])
     history = nn.fit(model, X, y, loss="hinge", epochs=100, lr=1.0, l2=1e-4,

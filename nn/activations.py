@@ -11,7 +11,7 @@ Kinks: the engine's relu sends 0 at 0 (relu'(0) = 0, as PyTorch). The others are
 gate, which splits a tie 0.5/0.5, so at 0 they send the mean of the two one-sided slopes, which is
 exactly what a central difference measures there.
 
->>> from engine import Value
+>>> from gategrad.engine import Value
 >>> z = Value(-2.0)
 >>> import math
 >>> leaky_relu(z, 0.1).data, elu(z).data == math.exp(-2.0) - 1.0
@@ -20,7 +20,7 @@ exactly what a central difference measures there.
 
 from __future__ import annotations
 
-from engine import Value
+from gategrad.engine import Value
 
 # --- the functions -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""`gategrad train` and `gategrad predict`, added to the `gategrad` command by engine/cli.py.
+"""`gategrad train` and `gategrad predict`, added to the `gategrad` command by gategrad/cli.py.
 
 Without options `gategrad train` runs micrograd's demo: two moons (100 points, noise 0.1), an MLP
 2 -> 16 -> 16 -> 1 with ReLU, hinge loss + 1e-4 L2, full batch, 100 steps of lr 1.0 decaying

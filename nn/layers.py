@@ -24,7 +24,16 @@ import numbers
 import random
 from operator import attrgetter
 
-from engine import GATES, DenseLayer, Parameter, Value, as_value, dense, linear, parameter_version
+from gategrad.engine import (
+    GATES,
+    DenseLayer,
+    Parameter,
+    Value,
+    as_value,
+    dense,
+    linear,
+    parameter_version,
+)
 
 from . import activations
 from .module import Module

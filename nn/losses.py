@@ -8,7 +8,7 @@ Regularisation: `l2_penalty(params, lam)` is the lambda R(W) that turns MLE into
 
 Predictions are Values (a list of them for several outputs or a batch); targets are plain numbers.
 
->>> from engine import Value
+>>> from gategrad.engine import Value
 >>> round(cross_entropy([Value(1000.0), Value(-1000.0)], 1).data, 6)
 2000.0
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from engine import Value, linear, sum_of
+from gategrad.engine import Value, linear, sum_of
 
 # log() of a probability is clamped at -100, as PyTorch's binary_cross_entropy does, so that a
 # saturated sigmoid (exactly 0.0 or 1.0 in floating point) gives a large finite loss, not an error.
@@ -51,7 +51,7 @@ def _mean(losses: list[Value]) -> Value:
 def squared_l2(pred, target) -> Value:
     """sum_k (y_hat_k - y_k)^2, the squared L2 norm of the error (seed 002).
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> squared_l2([Value(1.0), Value(3.0)], [0.0, 1.0]).data
     5.0
     """
@@ -62,7 +62,7 @@ def squared_l2(pred, target) -> Value:
 def mse(pred, target) -> Value:
     """The mean of (y_hat - y)^2 over the predictions.
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
     2.5
     """
@@ -84,7 +84,7 @@ def bce(prob, target) -> Value:
     `prob` is a probability (a sigmoid output), `target` in [0, 1]. Prefer `bce_with_logits` when
     you have the logit: it never saturates.
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> round(bce(Value(0.8), 1).data, 6) == round(-math.log(0.8), 6)
     True
     """
@@ -113,7 +113,7 @@ def bce_with_logits(logit, target) -> Value:
     +-1000 gives the exact loss, and the gradient is sigmoid(z) - y everywhere, z = 0 included
     (both max gates split their tie there).
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> bce_with_logits(Value(-1000.0), 1).data, bce_with_logits(Value(1000.0), 1).data
     (1000.0, 0.0)
     """
@@ -132,7 +132,7 @@ def hinge(scores, labels) -> Value:
 
     Built exactly as micrograd's demo builds it, `sum((1 + -yi*scorei).relu()) * (1.0 / n)`.
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> hinge([Value(2.0), Value(0.5)], [1, 1]).data   # (0 + 0.5) / 2
     0.25
     """
@@ -162,7 +162,7 @@ def softmax(logits) -> list[Value]:
     The largest logit is subtracted first (as a constant: softmax does not change when every
     logit moves by the same amount), so exp never overflows.
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(1.0), Value(1000.0)])]
     [0.0, 0.0, 1.0]
     """
@@ -186,7 +186,7 @@ def cross_entropy(logits, target) -> Value:
     """-log softmax(logits)[target], for one example (a list of logits and a class index) or the
     mean over a batch (a list of such lists and a list of indices). Stable for any logits.
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> z = [Value(2.0), Value(1.0), Value(0.1)]
     >>> p0 = math.exp(2) / (math.exp(2) + math.exp(1) + math.exp(0.1))   # softmax, by hand
     >>> abs(cross_entropy(z, 0).data - -math.log(p0)) < 1e-15
@@ -206,7 +206,7 @@ def multiclass_hinge(scores, target, margin: float = 1.0) -> Value:
 
     (PyTorch's multi_margin_loss also divides this by the number of classes.)
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> round(multiclass_hinge([Value(3.2), Value(5.1), Value(-1.7)], 0).data, 12)  # CS231n's cat
     2.9
     """
@@ -226,7 +226,7 @@ def l2_penalty(params, lam: float) -> Value:
     one node instead of 2n, and each p, sitting on both sides, receives x + w = 2p, which is
     d(p^2)/dp.
 
-    >>> from engine import Value
+    >>> from gategrad.engine import Value
     >>> a, b = Value(3.0), Value(-4.0)
     >>> r = l2_penalty([a, b], 0.5); r.backward(); r.data, a.grad, b.grad
     (12.5, 3.0, -4.0)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 import numbers
 
-from engine import Value
+from gategrad.engine import Value
 
 
 class Module:
     """Base class: parameters, gradients, and a state dict of plain floats.
 
-    >>> from nn import Neuron
+    >>> from gategrad.nn import Neuron
     >>> n = Neuron(2, rng=__import__("random").Random(0))
     >>> [name for name, _ in n.named_parameters()]
     ['w0', 'w1', 'b']

@@ -8,7 +8,7 @@ outputs and labels, and when a prediction counts as correct (for the accuracy).
 
 from __future__ import annotations
 
-from engine import Value, sum_of
+from gategrad.engine import Value, sum_of
 
 from . import losses
 from .data import pm1

@@ -1,6 +1,6 @@
 """Optimizers: the update rule w <- w - eta dL/dw (seeds 000, 002, 004), as PyTorch's `torch.optim`.
 
->>> from engine import Value
+>>> from gategrad.engine import Value
 >>> w = Value(1.0)
 >>> opt = SGD([w], lr=0.1)
 >>> loss = w * w; loss.backward(); opt.step()   # dL/dw = 2w = 2

@@ -3,7 +3,7 @@ compute the loss, zero the gradients, backpropagate, update the weights. Batch G
 and SGD differ only in the batch size (all, k, 1).
 
 >>> import random
->>> import nn
+>>> from gategrad import nn
 >>> X, y = nn.data.and_gate()
 >>> neuron = nn.Neuron(2, activation="linear", rng=random.Random(0))
 >>> history = nn.fit(neuron, X, y, loss="bce_with_logits", epochs=300, lr=1.0, progress=False)
@@ -17,7 +17,7 @@ import gc
 import math
 from dataclasses import dataclass, field
 
-from engine import no_grad
+from gategrad.engine import no_grad
 
 from . import objectives
 from .data import _as_rng, batches

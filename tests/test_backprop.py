@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-import engine.backprop as backprop
-from engine import GATES, Value, dense
+import gategrad.engine.backprop as backprop
+from gategrad.engine import GATES, Value, dense
 
 
 def _random_graph(seed: int, keep: list | None):

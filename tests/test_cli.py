@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from engine.cli import main
+from gategrad.cli import main
 
 
 def test_help_lists_the_subcommands(capsys):

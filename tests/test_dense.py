@@ -14,8 +14,8 @@ import random
 
 import pytest
 
-import nn
-from engine import GATES, Parameter, Value, dense, explain, linear, parameter_version
+from gategrad import nn
+from gategrad.engine import GATES, Parameter, Value, dense, explain, linear, parameter_version
 
 ACTIVATIONS = [None, GATES["relu"], GATES["tanh"], GATES["sigmoid"]]
 
@@ -196,7 +196,7 @@ def test_bad_layers_are_refused_with_the_gate_and_the_sizes():
 
 
 def test_no_grad_gives_plain_leaves_with_the_same_numbers():
-    from engine import no_grad
+    from gategrad.engine import no_grad
     weights, biases, a = _leaves(10)
     with no_grad():
         plain = dense(weights, a, biases, activation=GATES["sigmoid"], nodes=False)

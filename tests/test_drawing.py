@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import Value, draw, sum_of
-from engine.drawing import FADED_WIRE, GRAD_COLOR
-from engine.examples import patterns, sigmoid_gate
+from gategrad.engine import Value, draw, sum_of
+from gategrad.engine.drawing import FADED_WIRE, GRAD_COLOR
+from gategrad.engine.examples import patterns, sigmoid_gate
 
 WIRE = re.compile(r"^\s*(wire\d+) \[label=<(<TABLE.*?</TABLE>)>", re.MULTILINE)
 FONT = re.compile(r'<FONT COLOR="[^"]+">([^<]*)</FONT>')
@@ -240,7 +240,8 @@ def test_value_draw_is_engine_draw():
 
 
 def test_importing_the_engine_does_not_import_graphviz():
-    code = "import engine, sys; engine.Value(1.0); assert 'graphviz' not in sys.modules"
+    code = ("import sys; import gategrad.engine as engine; engine.Value(1.0); "
+            "assert 'graphviz' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine import GATES, Value, apply
+from gategrad.engine import GATES, Value, apply
 
 
 @pytest.mark.parametrize("build, error, words", [

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from engine import GATES, Value, explain, gradcheck
-from engine.examples import sigmoid_gate
+from gategrad.engine import GATES, Value, explain, gradcheck
+from gategrad.engine.examples import sigmoid_gate
 
 
 def test_explain_lists_gates_in_backward_order_with_local_and_sent_gradients():
@@ -51,7 +51,7 @@ def test_gradcheck_passes_for_every_gate_in_its_domain():
               "tanh": (0.4,), "sigmoid": (-0.7,), "linear": (1.0, 2.0, 3.0, 4.0, 0.5),
               "sum": (1.0, 2.0, 3.0)}
     assert set(points) == set(GATES)
-    from engine import apply
+    from gategrad.engine import apply
     for name, xs in points.items():
         result = gradcheck(lambda *v, g=GATES[name]: apply(g, *v), *xs)
         assert result.ok, (name, str(result))

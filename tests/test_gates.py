@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from engine import GATES, Value, apply
+from gategrad.engine import GATES, Value, apply
 
 EPS = 1e-6
 

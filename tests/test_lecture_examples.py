@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from engine import Value
-from engine.examples import EXAMPLES, patterns, sigmoid_gate, simple_circuit, vectorized
+from gategrad.engine import Value
+from gategrad.engine.examples import EXAMPLES, patterns, sigmoid_gate, simple_circuit, vectorized
 
 
 def sigma(z):

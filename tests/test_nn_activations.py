@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-import nn
-from engine import Value, gradcheck
-from nn import activations as A
+from gategrad import nn
+from gategrad.engine import Value, gradcheck
+from gategrad.nn import activations as A
 
 POINTS = [-3.0, -0.7, -1e-3, 0.0, 1e-3, 0.4, 2.5]
 

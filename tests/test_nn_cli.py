@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-import nn
-from engine.cli import main
+from gategrad import nn
+from gategrad.cli import main
 
 
 def accuracy_of(text, split="train"):
@@ -91,9 +91,9 @@ def test_bad_layer_sizes_are_rejected_by_the_parser(capsys):
 
 
 def test_help_lists_train_and_predict_from_the_installed_command():
-    result = subprocess.run([sys.executable, "-m", "engine", "--help"], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "gategrad", "--help"], capture_output=True,
                             text=True, check=True)
     assert "train" in result.stdout and "predict" in result.stdout
-    result = subprocess.run([sys.executable, "-m", "engine", "train", "--help"],
+    result = subprocess.run([sys.executable, "-m", "gategrad", "train", "--help"],
                             capture_output=True, text=True, check=True)
     assert "--batch-size" in result.stdout and "micrograd" in result.stdout

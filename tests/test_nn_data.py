@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from nn import data
+from gategrad.nn import data
 
 
 def test_logic_gates_are_their_truth_tables():

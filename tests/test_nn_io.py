@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-import nn
+from gategrad import nn
 
 ARCHITECTURES = [
     lambda: nn.MLP(2, [16, 16, 1], rng=random.Random(0)),

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-import nn
-from engine import Value
+from gategrad import nn
+from gategrad.engine import Value
 
 
 def test_weights_are_uniform_in_minus_1_1_from_the_global_random_and_bias_is_0():

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-import nn
+from gategrad import nn
 
 
 def sigma(z):

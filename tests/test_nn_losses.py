@@ -7,8 +7,8 @@ import autograd.numpy as anp
 import pytest
 from autograd import grad
 
-from engine import Value, gradcheck
-from nn import losses
+from gategrad.engine import Value, gradcheck
+from gategrad.nn import losses
 
 
 def values(xs):

@@ -13,8 +13,8 @@ import random
 import numpy as np
 import pytest
 
-import nn
-from engine import Value
+from gategrad import nn
+from gategrad.engine import Value
 
 micrograd_nn = pytest.importorskip("micrograd.nn")
 micrograd_engine = pytest.importorskip("micrograd.engine")

@@ -3,9 +3,9 @@ by hand, and the learning-rate schedule."""
 
 import pytest
 
-import nn
-from engine import Value
-from nn.optim import SGD, LinearDecay
+from gategrad import nn
+from gategrad.engine import Value
+from gategrad.nn.optim import SGD, LinearDecay
 
 
 def quadratic_steps(optimizer_for, steps, start=3.0):

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-import nn
-from engine import sum_of
-from nn import data
+from gategrad import nn
+from gategrad.engine import sum_of
+from gategrad.nn import data
 
 # y = 2x + 1 at five points: linear regression with one linear neuron
 X_LINE = [[-1.0], [-0.5], [0.0], [0.5], [1.0]]

@@ -14,7 +14,7 @@ from autograd import grad
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine import Value, linear, sum_of
+from gategrad.engine import Value, linear, sum_of
 
 UNARY = ["exp", "log", "recip", "relu", "tanh", "sigmoid", "neg", "pow2", "pow3", "powhalf"]
 BINARY = ["add", "mul", "max", "sub", "div", "powv"]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import draw, rendering
-from engine.cli import main
-from engine.examples import sigmoid_gate
-from engine.rendering import RENDERER_ENV, RenderError, find_renderer
+from gategrad.cli import main
+from gategrad.engine import draw, rendering
+from gategrad.engine.examples import sigmoid_gate
+from gategrad.engine.rendering import RENDERER_ENV, RenderError, find_renderer
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake renderers are shell scripts")
 

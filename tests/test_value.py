@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from engine import Constant, Value, linear, no_grad, sum_of
+from gategrad.engine import Constant, Value, linear, no_grad, sum_of
 
 # --- construction -----------------------------------------------------------------------------
 
@@ -247,7 +247,7 @@ def test_linear_accepts_numpy_scalars_which_have_a_data_attribute():
 
 
 def test_dense_builds_the_same_nodes_as_linear_and_the_table():
-    from engine import GATES, dense
+    from gategrad.engine import GATES, dense
     W = [[Value(0.5), Value(-1.25), Value(2.0)], [Value(0.1), Value(0.2), Value(-0.3)]]
     B = [Value(0.1), 0.5]
     x = [1.5, Value(-0.5), 0.25]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .examples import EXAMPLES
-from .explain import explain
-from .trace import number
+from . import __version__
+from .engine.examples import EXAMPLES
+from .engine.explain import explain
+from .engine.trace import number
+from .nn.cli import add_commands
 
 
 def _example(args) -> int:
@@ -29,8 +31,8 @@ def _example(args) -> int:
     print()
     print(explain(ex.root, digits=args.digits))
     if args.svg or args.png:
-        from .drawing import draw  # graphviz is imported only when a diagram is asked for
-        from .rendering import RenderError
+        from .engine.drawing import draw  # graphviz is imported only when a diagram is asked for
+        from .engine.rendering import RenderError
         diagram = draw(ex.root, title=ex.title, digits=2)  # two decimals, as the lecture
         for path in (args.svg, args.png):
             if path:
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gategrad",
         description="A scalar autodiff engine for learning, teaching and debugging backprop.")
+    parser.add_argument("--version", action="version", version=f"gategrad {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ex = sub.add_parser("example", help="run one of the lecture's worked examples",
                         description="Run a lecture example: forward values, gradients, the "
@@ -57,12 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--svg", metavar="PATH", help="also write the circuit diagram as SVG")
     ex.add_argument("--png", metavar="PATH", help="also write the circuit diagram as PNG")
     ex.set_defaults(run=_example)
-    try:  # training commands live with the nn package
-        from nn.cli import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(sub)
+    add_commands(sub)  # `train` and `predict` live with the nn package
     return parser
 
 

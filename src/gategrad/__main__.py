@@ -1,0 +1,7 @@
+"""`python -m gategrad`: the `gategrad` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
