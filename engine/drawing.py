@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
 import graphviz
 
@@ -40,11 +41,43 @@ FADED_GRAD = "#efa8ad"
 NOTE_COLOR = "#57606a"
 MAX_PENWIDTH = 5             # the widest wire, for the largest |gradient| in the diagram
 SPACE = "&#160;"             # keeps an empty gradient row as tall as a full one
+# The gate at work in a frame of an animation: filled and outlined in amber.
+HIGHLIGHT = {"style": "filled", "fillcolor": "#fff1b8", "color": "#bf8700", "penwidth": "2.5"}
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One step of an animation (engine/animate.py): which numbers are known so far.
+
+    Nodes are numbered in visit order. `grads` holds every node's gradient (None: read `.grad`).
+    A number not computed yet is drawn blank: the forward value of a node not in `values`, the
+    gradient of a node not in `grads_known`, and what gate i sends to its input k along a fork's
+    branch when (i, k) is not in `sent`; None shows them all. `highlight` is the gate at work.
+    Blank numbers keep their room, so the layout does not move from one frame to the next.
+    """
+
+    grads: tuple[float, ...] | None = None
+    values: frozenset[int] | None = None
+    grads_known: frozenset[int] | None = None
+    sent: frozenset[tuple[int, int]] | None = None
+    highlight: int | None = None
+
+    def grad(self, i: int, v: Value) -> float:
+        return v.grad if self.grads is None else self.grads[i]
+
+    def shows_value(self, i: int) -> bool:
+        return self.values is None or i in self.values
+
+    def shows_grad(self, i: int) -> bool:
+        return self.grads_known is None or i in self.grads_known
+
+    def shows_sent(self, gate: int, k: int) -> bool:
+        return self.sent is None or (gate, k) in self.sent
 
 
 def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int = 2,
          show_grad: bool = True, title: str | None = None,
-         max_gates: int = CIRCUIT_MAX_GATES) -> Diagram:
+         max_gates: int = CIRCUIT_MAX_GATES, frame: Frame | None = None) -> Diagram:
     """Draw the graph that computes `root`, with the gradients of the last backward pass.
 
     style: "circuit" (the lecture's figure: gates as circles, value above and gradient below
@@ -52,6 +85,7 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
     for large graphs). rankdir: "LR" (left to right) or "TB" (top to bottom). digits: decimals
     shown. show_grad=False draws values only. title: a line above the diagram.
     Before `backward()` every gradient is 0: the title says so instead of showing zeros.
+    frame: one step of `animate()` (see `Frame`): the numbers known so far, the rest left blank.
 
     >>> from gategrad.engine import Value
     >>> x = Value(2.0, label="x"); f = x * x; f.backward()
@@ -74,12 +108,12 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
                          "or raise max_gates")
     # A gradient of exactly 0 on the root means no backward pass has run from it (backward
     # sets it to 1), so whatever other nodes hold would be zeros or another pass's leftovers.
-    with_grad = show_grad and root.grad != 0.0
+    with_grad = show_grad and (root.grad != 0.0 or frame is not None)
     notes = []
     if show_grad and not with_grad:
         call = f"{root.label}.backward()" if root.label else "backward() on the output"
         notes.append(f"no gradients yet: call {call} to see them")
-    elif with_grad and root.gate is not None and root.grad != 1.0:
+    elif with_grad and frame is None and root.gate is not None and root.grad != 1.0:
         notes.append(f"gradients of the last backward(), which started downstream of this node "
                      f"(its gradient is {number(root.grad, digits)}, not 1)")
     dot = graphviz.Digraph("gategrad", graph_attr={
@@ -92,9 +126,9 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
         "nslimit": "2",
     }, node_attr={"fontname": FONT}, edge_attr={"arrowsize": "0.6", "color": WIRE_COLOR})
     if style == "circuit":
-        notes += _Circuit(dot, nodes, digits, with_grad, rankdir == "LR").draw()
+        notes += _Circuit(dot, nodes, digits, with_grad, rankdir == "LR", frame).draw()
     else:
-        _boxes(dot, nodes, digits, with_grad)
+        _boxes(dot, nodes, digits, with_grad, frame)
     _title(dot, title, notes)
     return Diagram(dot, f"{style} style, {len(nodes)} values, {gates} gates")
 
@@ -103,18 +137,22 @@ class _Circuit:
     """The lecture's figure: leaves as labels, gates as circles, numbers on every wire."""
 
     def __init__(self, dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bool,
-                 horizontal: bool):
+                 horizontal: bool, frame: Frame | None = None):
         self.dot, self.nodes, self.digits = dot, nodes, digits
         self.with_grad, self.horizontal = with_grad, horizontal
-        # (order, tail, head, value, gradient or None); a gate's input wires are written in
-        # operand order, which `ordering=in` turns into top-to-bottom order (w0 above x0).
-        self.wires: list[tuple[tuple[int, int], str, str, float, float | None]] = []
+        self.frame = frame or Frame()
+        # (order, tail, head, value, gradient or None, (value shown, gradient shown)); a gate's
+        # input wires are written in operand order, which `ordering=in` turns into top-to-bottom
+        # order (w0 above x0). A frame's wires hold all their numbers, shown or not, so that every
+        # frame sizes its wires alike and the layout stands still from frame to frame.
+        self.wires: list[tuple[tuple[int, int], str, str, float, float | None,
+                               tuple[bool, bool]]] = []
         self.largest = 0.0  # the largest finite |gradient| on any wire, for the wire widths
 
     def draw(self) -> list[str]:
         notes = self._trace()
         self.wires.sort(key=lambda wire: wire[0])
-        finite = [abs(g) for *_, g in self.wires if g is not None and math.isfinite(g)]
+        finite = [abs(g) for *_, g, _ in self.wires if g is not None and math.isfinite(g)]
         self.largest = max(finite, default=0.0)
         for k, (_, *wire) in enumerate(self.wires):
             self._wire(k, *wire)
@@ -136,7 +174,8 @@ class _Circuit:
             text = caption(v)  # a long caption (`sigmoid`, `max(·, 2)`) would blow up a circle
             self.dot.node(f"n{i}", graphviz.escape(text), fontsize="12", width="0.42",
                           shape="circle" if len(text) <= 4 else "ellipse", margin="0.04,0.02",
-                          penwidth="1.2", ordering="in")
+                          penwidth="1.2", ordering="in",
+                          **(HIGHLIGHT if i == self.frame.highlight else {}))
             folded = folded_constant(v)
             local = v.gate.local(v.data, *[p.data for p in v.parents])
             for k, p in enumerate(v.parents):
@@ -146,10 +185,11 @@ class _Circuit:
                     name = f"n{i}c{k}"
                     self.dot.node(name, graphviz.escape(caption(p)), shape="plaintext",
                                   fontsize="13")
-                    self.wires.append(((i, k), name, f"n{i}", p.data, None))
+                    self.wires.append(((i, k), name, f"n{i}", p.data, None, (True, True)))
                 else:  # what this gate sends back along the wire: local gradient x upstream;
                     # like backward(), nothing when upstream is 0 (an infinite local would be nan)
-                    sends = local[k] * v.grad if v.grad != 0.0 else 0.0
+                    g = self.frame.grad(i, v)
+                    sends = local[k] * g if g != 0.0 else 0.0
                     uses[index[p]].append(((i, k), f"n{i}", sends))
         if len(self.nodes) <= LEFT_COLUMN_MAX_NODES:
             with self.dot.subgraph() as column:  # every input on the left, as the lecture has it
@@ -161,7 +201,7 @@ class _Circuit:
             self.dot.node("out", graphviz.escape(root.label), shape="plaintext", fontsize="13")
         else:  # the output wire still ends somewhere: an invisible point
             self.dot.node("out", "", shape="point", style="invis", width="0")
-        uses[last].append(((last + 1, 0), "out", root.grad))
+        uses[last].append(((last + 1, 0), "out", self.frame.grad(last, root)))
         return self._forks(uses)
 
     def _forks(self, uses) -> list[str]:
@@ -171,31 +211,37 @@ class _Circuit:
             heads = uses[i]
             if not heads:  # a constant: its wires are drawn per use already
                 continue
-            grad = v.grad if self.with_grad else None
+            grad = self.frame.grad(i, v) if self.with_grad else None
             if v.gate is None and self.with_grad:
-                mismatched |= not math.isclose(sum(s for *_, s in heads), v.grad,
+                mismatched |= not math.isclose(sum(s for *_, s in heads), grad,
                                                rel_tol=1e-9, abs_tol=1e-12)
+            shown = (self.frame.shows_value(i), self.frame.shows_grad(i))
             if len(heads) == 1:
                 order, head, _ = heads[0]
-                self.wires.append((order, f"n{i}", head, v.data, grad))
+                self.wires.append((order, f"n{i}", head, v.data, grad, shown))
                 continue
             # The stem carries the node's gradient, each branch what its gate sends back: the
             # picture shows the stem's number as the sum of the branches' numbers.
             self.dot.node(f"n{i}j", "", shape="point", width="0.07",
-                          color=WIRE_COLOR if grad != 0.0 else FADED_WIRE)
-            self.wires.append((heads[0][0], f"n{i}", f"n{i}j", v.data, grad))
+                          color=FADED_WIRE if grad == 0.0 and shown[1] else WIRE_COLOR)
+            self.wires.append((heads[0][0], f"n{i}", f"n{i}j", v.data, grad, shown))
             for order, head, sends in heads:
                 self.wires.append((order, f"n{i}j", head, v.data,
-                                   sends if self.with_grad else None))
+                                   sends if self.with_grad else None,
+                                   (shown[0], self.frame.shows_sent(*order))))
         if mismatched and self.nodes[-1].grad == 1.0:
             return ["a leaf's gradient is not the sum of its wires: it includes earlier "
                     "backward() calls (see zero_grad()) or uses outside this diagram"]
         return []
 
-    def _wire(self, k: int, tail: str, head: str, value: float, grad: float | None) -> None:
+    def _wire(self, k: int, tail: str, head: str, value: float, grad: float | None,
+              shown: tuple[bool, bool]) -> None:
         value_text = number(value, self.digits)
         grad_text = "" if grad is None else number(grad, self.digits)
-        if grad is None:  # no gradients shown, or a constant's wire, along which none flows
+        length = _text_width(value_text, grad_text)  # of every number, shown or blank
+        if not shown[1]:  # a frame's gradient not computed yet: a plain wire, the number blank
+            color, width, value_color, grad_label = WIRE_COLOR, 1, VALUE_COLOR, SPACE
+        elif grad is None:  # no gradients shown, or a constant's wire, along which none flows
             color = FADED_WIRE if self.with_grad else WIRE_COLOR
             width, value_color, grad_label = 1, VALUE_COLOR, SPACE
         elif grad == 0.0:
@@ -204,8 +250,8 @@ class _Circuit:
         else:
             color, width, value_color = WIRE_COLOR, self._width(grad), VALUE_COLOR
             grad_label = _font(grad_text, GRAD_COLOR)
-        label = _wire_label(_font(value_text, value_color), grad_label, color, width,
-                            _text_width(value_text, grad_text), self.horizontal)
+        value_label = _font(value_text, value_color) if shown[0] else SPACE
+        label = _wire_label(value_label, grad_label, color, width, length, self.horizontal)
         name = f"wire{k}"
         enter, leave = ("bar:w", "bar:e") if self.horizontal else ("bar:n", "bar:s")
         self.dot.node(name, label, shape="plaintext", margin="0", fontsize="11")
@@ -222,7 +268,8 @@ class _Circuit:
         return 1 + round((MAX_PENWIDTH - 1) * abs(grad) / self.largest)
 
 
-def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bool) -> None:
+def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bool,
+           frame: Frame | None = None) -> None:
     """micrograd's picture: a box per Value (label, data, grad) and an op node before each gate.
 
     Shared attributes are set once as node defaults: this style is the one for 10,000-gate
@@ -230,12 +277,14 @@ def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bo
     """
     edges = []
     shown_constants = set()
+    frame = frame or Frame()
     dot.attr("node", shape="ellipse", fontsize="11", margin="0.04,0.02", width="0.4",
              height="0.3")
     for i, v in enumerate(nodes):
         if v.gate is None:
             continue
-        dot.node(f"n{i}op", graphviz.escape(caption(v)))
+        dot.node(f"n{i}op", graphviz.escape(caption(v)),
+                 **(HIGHLIGHT if i == frame.highlight else {}))
         edges.append((f"n{i}op", f"n{i}"))
         folded = folded_constant(v)
         for k, p in enumerate(v.parents):
@@ -250,10 +299,14 @@ def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bo
         if v.is_constant and v not in shown_constants:
             continue
         cells = [html.escape("const" if v.is_constant else v.label)]
-        cells.append(_font(f"data {number(v.data, digits)}", VALUE_COLOR))
+        data = number(v.data, digits)
+        cells.append(_font(f"data {data}", VALUE_COLOR) if frame.shows_value(i)
+                     else "data" + SPACE * (2 * len(data) + 1))  # blank, about as wide
         if with_grad and not v.is_constant:
-            cells.append(_font(f"grad {number(v.grad, digits)}",
-                               FADED_GRAD if v.grad == 0.0 else GRAD_COLOR))
+            grad = frame.grad(i, v)
+            cells.append(_font(f"grad {number(grad, digits)}",
+                               FADED_GRAD if grad == 0.0 else GRAD_COLOR) if frame.shows_grad(i)
+                         else "grad" + SPACE * (2 * len(number(grad, digits)) + 1))
         row = "".join(f"<TD>{c}</TD>" for c in cells if c)
         dot.node(f"n{i}", f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
                           f"<TR>{row}</TR></TABLE>>")
