@@ -1,0 +1,111 @@
+"""Hints for a wrong local gradient: the usual slips, each recognised by a relation that holds at
+every point where a partial disagrees (one point alone proves little, so each relation must hold
+at all of them).
+
+`numeric(point, j)` is the true partial d out / d input j at any point (a central difference), or
+None where forward is not defined; `rows` are the disagreeing partials of one input.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+MAX_INPUTS_NEGATED = 4  # sign slips inside are looked for among all subsets of up to 4 inputs
+
+
+def _close(a, b) -> bool:
+    return a is not None and b is not None and abs(a - b) <= 1e-6 + 1e-4 * max(abs(a), abs(b))
+
+
+def _holds(rows, relation) -> bool:
+    return all(relation(r) for r in rows)
+
+
+def _replace(point, changes: dict[int, float]) -> tuple[float, ...]:
+    return tuple(changes.get(k, x) for k, x in enumerate(point))
+
+
+def hint_for_input(rows, numeric) -> str | None:
+    """A hint for the disagreeing partials `rows` of one input, or None when no pattern fits."""
+    j, names = rows[0].index, rows[0].names
+    n, x = len(names), names[j]
+    if _holds(rows, lambda r: _close(r.computed, -r.expected)):
+        return ("off by a sign: at every point above your partial is minus the true one. Check "
+                "the sign of each term and of each chain-rule factor.")
+    for k in range(n):
+        if k != j and _holds(rows, lambda r, k=k: _close(r.computed, r.expected_all[k])):
+            order = ", ".join(f"d/d{name}" for name in names)
+            return (f"your partial for {x} is the true partial for {names[k]}: local must return "
+                    f"the partials in the order of the inputs, ({order}).")
+    if _holds(rows, lambda r: _close(r.computed, r.out)):
+        factor = _constant_ratio(rows)
+        return ("your partial is the gate's output: the forward function's value where its "
+                "derivative belongs. local is handed out = f(...) to save work, but the partial "
+                "is the derivative, a different function (only for exp are they the same)"
+                + (f"; here the derivative is {factor:.6g} times the output (a constant "
+                   "chain-rule factor)." if factor is not None else "."))
+    if _holds(rows, lambda r: _close(r.computed * r.out, r.expected)):
+        return ("off by a factor of the output: the true partial is yours times out. A factor "
+                "that the rule writes with the output is missing (as exp's d/dx = out).")
+    if _holds(rows, lambda r: _close(r.computed, r.expected * r.out)):
+        return ("off by a factor of the output: the true partial is yours divided by out; "
+                "there is one factor of out too many.")
+    for k in range(n):
+        if _holds(rows, lambda r, k=k: _close(r.computed,
+                                              numeric(_replace(r.point, {k: r.out}), j))):
+            return (f"the output in place of the input: your partial is the true one evaluated "
+                    f"at {names[k]} = out. Where the rule has {names[k]}, use {names[k]} (for "
+                    "the 1/x gate, -1/x^2 is -out^2, not -1/out^2).")
+    slip = _sign_slip_inside(rows, numeric)
+    if slip:
+        return (f"a sign slip inside the formula: your partial is the true one with the sign of "
+                f"{slip} flipped (as sigma(-z) written where sigma(z) belongs).")
+    for k in range(n):
+        if _holds(rows, lambda r, k=k: _close(r.computed * r.point[k], r.expected)):
+            return (f"a missing chain-rule factor: the true partial is yours times {names[k]}. "
+                    f"Multiply by the derivative of the inside with respect to {x} as well.")
+        if _holds(rows, lambda r, k=k: _close(r.computed, r.expected * r.point[k])):
+            return f"an extra factor {names[k]}: the true partial is yours divided by {names[k]}."
+    if _holds(rows, lambda r: r.computed == 0.0):
+        return (f"your partial is 0 where the output does change with {x}: a term or a whole "
+                "partial is missing.")
+    factor = _constant_ratio(rows)
+    if factor is not None:
+        return (f"off by a constant factor: the true partial is {factor:.6g} times yours at "
+                "every point. A constant chain-rule factor is missing (the 2 of exp(2x)) or a "
+                "constant of the rule is wrong.")
+    return None
+
+
+def _constant_ratio(rows) -> float | None:
+    """expected / computed when it is the same number at every row (two rows at least)."""
+    ratios = [r.expected / r.computed for r in rows if r.computed]
+    if len(rows) >= 2 and len(ratios) == len(rows) and all(_close(q, ratios[0]) for q in ratios):
+        return ratios[0]
+    return None
+
+
+def _sign_slip_inside(rows, numeric) -> str | None:
+    """The smallest set of inputs whose signs, flipped, turn the true partial into the computed
+    one: a sign dropped or added inside the formula rather than in front of it."""
+    j, names = rows[0].index, rows[0].names
+    n = len(names)
+    sizes = range(1, n + 1) if n <= MAX_INPUTS_NEGATED else (1, n)
+    for size in sizes:
+        for subset in combinations(range(n), size):
+            if _holds(rows, lambda r, s=subset: _close(
+                    r.computed, numeric(_replace(r.point, {k: -r.point[k] for k in s}), j))):
+                return ", ".join(names[k] for k in subset)
+    return None
+
+
+def hint_for_kink(row) -> str:
+    """A hint for partials that fall outside the one-sided slopes at a kink."""
+    if len(row.direction) > 1 and all(d == 1.0 for d in row.direction):
+        return (f"moving every input together by t moves the output by {row.right:.6g} t, so at "
+                f"the kink the partials must add up to {row.right:.6g}; yours add up to "
+                f"{row.computed:.6g}. At a tie the gradient is shared between the inputs (e.g. "
+                "0.5/0.5), neither lost nor given in full to each.")
+    low, high = sorted((row.left, row.right))
+    return (f"at a kink any value between the one-sided slopes {low:.6g} and {high:.6g} is a "
+            f"valid choice (relu takes 0 at 0); yours, {row.computed:.6g}, is outside them.")
