@@ -115,11 +115,39 @@ def test_an_input_of_the_wrong_length_names_both_sizes(build, x, message):
         build()(x)
 
 
-def test_bad_architectures_are_clear_errors():
-    with pytest.raises(ValueError, match="at least 1 input"):
-        nn.MLP(0, [2])
-    with pytest.raises(ValueError, match="nouts=\\[\\]"):
-        nn.MLP(2, [])
+@pytest.mark.parametrize("build, error, message", [
+    (lambda: nn.MLP(0, [2]), ValueError, "MLP: nin must be >= 1, got 0"),
+    (lambda: nn.MLP(2, []), ValueError, r"MLP: nouts must list at least one layer, got \[\]"),
+    (lambda: nn.MLP(True, [1]), TypeError, "MLP: nin must be an int, got bool True"),
+    (lambda: nn.MLP(2.5, [1]), TypeError, "MLP: nin must be an int, got float 2.5"),
+    (lambda: nn.MLP("2", [1]), TypeError, "MLP: nin must be an int, got str '2'"),
+    (lambda: nn.MLP(2, 3), TypeError, "MLP: nouts must be a list of layer sizes"),
+    (lambda: nn.MLP(2, "16,1"), TypeError, "MLP: nouts must be a list of layer sizes"),
+    (lambda: nn.MLP(2, [4, 0]), ValueError, r"MLP: nouts\[1\] must be >= 1, got 0"),
+    (lambda: nn.MLP(2, [4, 1.0]), TypeError, r"MLP: nouts\[1\] must be an int, got float 1.0"),
+    (lambda: nn.MLP(2, [4, True]), TypeError, r"MLP: nouts\[1\] must be an int, got bool"),
+    (lambda: nn.MLP(2, [1], pieces=0), ValueError, "MLP: pieces must be >= 1, got 0"),
+    (lambda: nn.Neuron(-1), ValueError, "Neuron: nin must be >= 1, got -1"),
+    (lambda: nn.Neuron(True), TypeError, "Neuron: nin must be an int, got bool True"),
+    (lambda: nn.Neuron(2, fused="yes"), TypeError, "Neuron: fused must be True or False"),
+    (lambda: nn.Neuron(2, name=3), TypeError, "Neuron: name must be a str, got int 3"),
+    (lambda: nn.Layer(2, 0), ValueError, "Layer: nout must be >= 1, got 0"),
+    (lambda: nn.Layer(2.0, 1), TypeError, "Layer: nin must be an int, got float 2.0"),
+    (lambda: nn.Layer("3", 1), TypeError, "Layer: nin must be an int, got str '3'"),
+    (lambda: nn.Maxout(2, pieces=0), ValueError, "Maxout: pieces must be >= 1, got 0"),
+    (lambda: nn.Maxout(2, pieces=2.0), TypeError, "Maxout: pieces must be an int, got float"),
+])
+def test_bad_architectures_are_clear_errors_of_the_natural_type(build, error, message):
+    with pytest.raises(error, match=message):
+        build()
+
+
+def test_sizes_may_be_any_ints_and_are_kept_as_plain_ints():
+    import numpy as np
+    model = nn.MLP(np.int64(2), np.array([3, 1]), rng=random.Random(0))
+    assert model.nin == 2 and model.nouts == [3, 1]
+    assert all(type(n) is int for n in [model.nin, *model.nouts])
+    assert nn.MLP(2, (4, 1)).num_parameters() == 4 * 3 + 5
 
 
 def test_zero_grad_clears_every_parameter():

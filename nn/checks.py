@@ -1,0 +1,139 @@
+"""Argument checks shared by the modules, the training loop and the command line.
+
+Each check names the function (`who`) and the argument, and raises the natural type: TypeError
+for a value of the wrong kind (a string where a number belongs, a bool where a count belongs),
+ValueError for one of the right kind out of range (a negative count, a NaN input).
+
+>>> count("MLP", "nin", 2)
+2
+>>> count("MLP", "nin", True)
+Traceback (most recent call last):
+...
+TypeError: MLP: nin must be an int, got bool True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+from gategrad.engine import Value
+
+
+def _shown(x) -> str:
+    return f"{type(x).__name__} {x!r}"
+
+
+def count(who: str, name: str, value, minimum: int = 1) -> int:
+    """`value` as an int >= `minimum`: a layer size, a number of epochs or of pieces."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{who}: {name} must be an int, got {_shown(value)}")
+    if value < minimum:
+        raise ValueError(f"{who}: {name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def real(who: str, name: str, value, low: float | None = None, high: float | None = None,
+         low_open: bool = False, high_open: bool = False) -> float:
+    """`value` as a finite float within [low, high] (an end is excluded when `*_open`).
+
+    >>> real("fit", "momentum", 0.9, 0.0, 1.0, high_open=True)
+    0.9
+    >>> real("fit", "momentum", 1.0, 0.0, 1.0, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: fit: momentum must be in [0, 1), got 1.0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{who}: {name} must be a number, got {_shown(value)}")
+    number = as_float(value, f"{who}: {name}")
+    below = low is not None and (number <= low if low_open else number < low)
+    above = high is not None and (number >= high if high_open else number > high)
+    if not math.isfinite(number) or below or above:
+        raise ValueError(f"{who}: {name} must be {_range(low, high, low_open, high_open)}, "
+                         f"got {value!r}")
+    return number
+
+
+def _range(low, high, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f"a finite number {'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f"a finite number {'<' if high_open else '<='} {high:g}"
+    return "a finite number"
+
+
+def as_float(value, what: str) -> float:
+    """float(value), with an int too large for a float (10**400) reported as a ValueError."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{what} is too large for a float ({len(str(abs(int(value))))} "
+                         "digits)") from None
+
+
+def flag(who: str, name: str, value) -> bool:
+    """`value` as a bool; 0/1 or a string are mistakes, not switches."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{who}: {name} must be True or False, got {_shown(value)}")
+    return value
+
+
+def text(who: str, name: str, value) -> str:
+    """`value` as a str (a name or a label)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{who}: {name} must be a str, got {_shown(value)}")
+    return value
+
+
+def _finite_entry(who: str, where: str, x) -> None:
+    number = x.data if isinstance(x, Value) else x
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise TypeError(f"{who}: {where} must be a number, got {_shown(x)}")
+    if not math.isfinite(as_float(number, f"{who}: {where}")):
+        raise ValueError(f"{who}: {where} is {number!r}; inputs and targets must be finite "
+                         "numbers")
+
+
+def finite_rows(who: str, rows: Sequence, what: str = "X") -> None:
+    """Every entry of every row is a finite number; names the first offender as X[row][column].
+
+    A row may be a bare number (a model with one input, or a scalar target), and any iterable of
+    numbers (a list, a tuple, a numpy array).
+
+    >>> finite_rows("fit", [[0.0, 1.0], [2.0, float("nan")]])
+    Traceback (most recent call last):
+    ...
+    ValueError: fit: X[1][1] is nan; inputs and targets must be finite numbers
+    """
+    for i, row in enumerate(rows):
+        if isinstance(row, (numbers.Real, Value)):
+            _finite_entry(who, f"{what}[{i}]", row)
+            continue
+        if isinstance(row, (str, bytes, dict)) or not hasattr(row, "__iter__"):
+            raise TypeError(f"{who}: {what}[{i}] must be a list of numbers, got {_shown(row)}")
+        for j, x in enumerate(row):
+            _finite_entry(who, f"{what}[{i}][{j}]", x)
+
+
+def finite_targets(who: str, targets: Sequence, what: str = "y") -> None:
+    """Every target is a finite number (or a list of them, for several outputs)."""
+    finite_rows(who, targets, what)
+
+
+def sizes(who: str, name: str, values) -> list[int]:
+    """A non-empty list of layer sizes, each an int >= 1.
+
+    >>> sizes("MLP", "nouts", (16, 16, 1))
+    [16, 16, 1]
+    """
+    if isinstance(values, (str, bytes, dict, numbers.Number)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{who}: {name} must be a list of layer sizes like [16, 16, 1], got "
+                        f"{_shown(values)}")
+    result = [count(who, f"{name}[{i}]", n) for i, n in enumerate(values)]
+    if not result:
+        raise ValueError(f"{who}: {name} must list at least one layer, got {values!r}")
+    return result
