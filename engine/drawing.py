@@ -30,6 +30,14 @@ CIRCUIT_MAX_GATES = 500
 # Inputs stand in one column on the left in small diagrams; in large ones the long wires that
 # this takes make Graphviz's layout ten times slower, so inputs stand next to their first gate.
 LEFT_COLUMN_MAX_NODES = 100
+# A circuit stacks the input wires of all gates at one depth in one column, each wire about 45pt
+# (90 pixels of PNG) tall with its two numbers; beyond about 48 wires (a picture over 4,000 pixels
+# tall) no screen shows a column of it at a readable size. A fused MLP(2, [16, 16, 1]) stacks 528.
+CIRCUIT_MAX_COLUMN_WIRES = 48
+PIXELS_PER_WIRE = 90
+# The gates a layer's weighted sum is made of. A leaf used only after some other gate (relu, tanh,
+# exp, ...) is a later layer's parameter: it stands next to its gate, not in the inputs' column.
+WEIGHTED_SUM_GATES = frozenset({"add", "mul", "linear", "sum"})
 
 FONT = "Helvetica"
 VALUE_COLOR = "#1a7f37"      # green: the forward value, above the wire
@@ -77,7 +85,8 @@ class Frame:
 
 def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int = 2,
          show_grad: bool = True, title: str | None = None,
-         max_gates: int = CIRCUIT_MAX_GATES, frame: Frame | None = None) -> Diagram:
+         max_gates: int = CIRCUIT_MAX_GATES, frame: Frame | None = None,
+         max_column_wires: int = CIRCUIT_MAX_COLUMN_WIRES) -> Diagram:
     """Draw the graph that computes `root`, with the gradients of the last backward pass.
 
     style: "circuit" (the lecture's figure: gates as circles, value above and gradient below
@@ -86,6 +95,7 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
     shown. show_grad=False draws values only. title: a line above the diagram.
     Before `backward()` every gradient is 0: the title says so instead of showing zeros.
     frame: one step of `animate()` (see `Frame`): the numbers known so far, the rest left blank.
+    max_column_wires: the most wires the circuit style stacks in one column (see `tallest_column`).
 
     >>> from gategrad.engine import Value
     >>> x = Value(2.0, label="x"); f = x * x; f.backward()
@@ -106,6 +116,13 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
         raise ValueError(f"draw: this graph has {gates} gates, more than the circuit style draws "
                          f"({max_gates}); use style='nodes', draw a subgraph (an interior Value), "
                          "or raise max_gates")
+    tallest = tallest_column(nodes) if style == "circuit" else 0
+    if tallest > max_column_wires:
+        raise ValueError(f"draw: this circuit would stack {tallest} wires in one column, a picture "
+                         f"about {tallest * PIXELS_PER_WIRE:,} pixels tall, more than the circuit "
+                         f"style shows readably ({max_column_wires}); for a network's weights use "
+                         "model.draw() (gategrad.nn), or use style='nodes', draw a subgraph (an "
+                         "interior Value), or raise max_column_wires")
     # A gradient of exactly 0 on the root means no backward pass has run from it (backward
     # sets it to 1), so whatever other nodes hold would be zeros or another pass's leftovers.
     with_grad = show_grad and (root.grad != 0.0 or frame is not None)
@@ -163,11 +180,13 @@ class _Circuit:
         last = len(self.nodes) - 1
         index = {v: i for i, v in enumerate(self.nodes)}
         uses: list[list[tuple[tuple[int, int], str, float]]] = [[] for _ in self.nodes]
-        leaves = []
+        leaves = []  # the inputs' column on the left; a later layer's parameters are not in it
+        later = _later_layer_leaves(self.nodes, index)
         for i, v in enumerate(self.nodes):
             if v.gate is None:
                 if not v.is_constant or i == last:
-                    leaves.append(f"n{i}")
+                    if i not in later:
+                        leaves.append(f"n{i}")
                     self.dot.node(f"n{i}", graphviz.escape(caption(v)), shape="plaintext",
                                   fontsize="13")
                 continue
@@ -266,6 +285,39 @@ class _Circuit:
         if not math.isfinite(grad) or self.largest == 0.0:
             return MAX_PENWIDTH
         return 1 + round((MAX_PENWIDTH - 1) * abs(grad) / self.largest)
+
+
+def tallest_column(nodes: list[Value]) -> int:
+    """About how many wires the circuit of `nodes` stacks in one column: the input wires of all
+    the gates at the same depth (Graphviz puts a gate one rank after its deepest input)."""
+    index = {v: i for i, v in enumerate(nodes)}
+    depth = [0] * len(nodes)
+    wires: dict[int, int] = {}
+    for i, v in enumerate(nodes):
+        if v.gate is None:
+            continue
+        depth[i] = 1 + max((depth[index[p]] for p in v.parents), default=0)
+        drawn = len(v.parents) - (folded_constant(v) is not None)
+        wires[depth[i]] = wires.get(depth[i], 0) + drawn
+    return max(wires.values(), default=0)
+
+
+def _later_layer_leaves(nodes: list[Value], index: dict) -> set[int]:
+    """The leaves first used after a gate outside WEIGHTED_SUM_GATES: in an MLP, the weights of
+    the second layer on (they meet the first layer's relu), which then stand next to their own
+    gates instead of crossing the first layer from the inputs' column."""
+    stage = [0] * len(nodes)  # how many such gates stand between the inputs and a node
+    joins: dict[int, int] = {}  # leaf -> the lowest stage of any gate input it meets
+    for i, v in enumerate(nodes):
+        if v.gate is None:
+            continue
+        meets = max((stage[index[p]] for p in v.parents), default=0)
+        stage[i] = meets + (v.gate.name not in WEIGHTED_SUM_GATES)
+        for p in v.parents:
+            if p.gate is None:
+                j = index[p]
+                joins[j] = min(joins.get(j, meets), meets)
+    return {j for j, meets in joins.items() if meets > 0}
 
 
 def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bool,
