@@ -35,7 +35,7 @@ from gategrad.engine import (
     parameter_version,
 )
 
-from . import activations
+from . import activations, checks
 from .module import Module
 
 # activations that are a single gate of the table, which engine.dense applies itself
@@ -69,6 +69,9 @@ class Neuron(Module):
 
     def __init__(self, nin: int, nonlin: bool = True, activation=None, rng=None,
                  fused: bool = True, name: str = ""):
+        nin = checks.count("Neuron", "nin", nin)
+        checks.flag("Neuron", "fused", fused)
+        checks.text("Neuron", "name", name)
         if activation is None:
             activation = "relu" if nonlin else "linear"
         uniform = (rng or random).uniform
@@ -123,8 +126,9 @@ class Maxout(Module):
     """
 
     def __init__(self, nin: int, pieces: int = 2, rng=None, fused: bool = True, name: str = ""):
-        if pieces < 1:
-            raise ValueError(f"Maxout needs at least 1 piece, got {pieces}")
+        nin = checks.count("Maxout", "nin", nin)
+        pieces = checks.count("Maxout", "pieces", pieces)
+        checks.text("Maxout", "name", name)
         prefix = _prefix(name)
         self.pieces = [Neuron(nin, activation="linear", rng=rng, fused=fused,
                               name=f"{prefix}p{k + 1}") for k in range(pieces)]
@@ -173,8 +177,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, name: str = "", **kwargs):
-        if nin < 1 or nout < 1:
-            raise ValueError(f"a layer needs at least 1 input and 1 output, got {nin} -> {nout}")
+        nin, nout = checks.count("Layer", "nin", nin), checks.count("Layer", "nout", nout)
+        checks.text("Layer", "name", name)
         prefix = _prefix(name)
         self.neurons = [_unit(nin, f"{prefix}N{j + 1}", **kwargs) for j in range(nout)]
         self.nin, self.nout, self.name = nin, nout, name
@@ -265,10 +269,8 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts, activation="relu", output_activation=None, rng=None,
                  fused: bool = True, pieces: int = 2):
-        nouts = list(nouts)
-        if nin < 1 or not nouts or min(nouts) < 1:
-            raise ValueError(f"an MLP needs at least 1 input and layers of at least 1 unit, got "
-                             f"nin={nin}, nouts={nouts}")
+        nin, nouts = checks.count("MLP", "nin", nin), checks.sizes("MLP", "nouts", nouts)
+        pieces = checks.count("MLP", "pieces", pieces)
         sizes = [nin] + nouts
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], name=f"L{i + 1}", rng=rng, fused=fused,
