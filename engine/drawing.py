@@ -193,8 +193,8 @@ class _Circuit:
             text = caption(v)  # a long caption (`sigmoid`, `max(·, 2)`) would blow up a circle
             self.dot.node(f"n{i}", graphviz.escape(text), fontsize="12", width="0.42",
                           shape="circle" if len(text) <= 4 else "ellipse", margin="0.04,0.02",
-                          penwidth="1.2", ordering="in",
-                          **(HIGHLIGHT if i == self.frame.highlight else {}))
+                          **{"penwidth": "1.2", "ordering": "in",
+                             **(HIGHLIGHT if i == self.frame.highlight else {})})
             folded = folded_constant(v)
             local = v.gate.local(v.data, *[p.data for p in v.parents])
             for k, p in enumerate(v.parents):

@@ -14,9 +14,20 @@ The everyday names of both are here too: `gg.Value`, `gg.draw`, `gg.MLP`, `gg.fi
 __version__ = "0.2.0"
 
 from . import engine, nn  # noqa: E402  (the version is set first: the CLI reads it)
-from .engine import GATES, Constant, Gate, Value, draw, explain, gradcheck, no_grad  # noqa: E402
+from .engine import (  # noqa: E402
+    GATES,
+    Constant,
+    Gate,
+    Value,
+    animate,
+    draw,
+    explain,
+    explore,
+    gradcheck,
+    no_grad,
+)
 from .nn import MLP, SGD, Layer, Module, Neuron, evaluate, fit, load, predict, save  # noqa: E402
 
 __all__ = ["GATES", "MLP", "SGD", "Constant", "Gate", "Layer", "Module", "Neuron", "Value",
-           "__version__", "draw", "engine", "evaluate", "explain", "fit", "gradcheck", "load",
-           "nn", "no_grad", "predict", "save"]
+           "__version__", "animate", "draw", "engine", "evaluate", "explain", "explore", "fit",
+           "gradcheck", "load", "nn", "no_grad", "predict", "save"]
