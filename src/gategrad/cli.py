@@ -42,6 +42,17 @@ def _example(args) -> int:
                     print(f"gategrad: {err}", file=sys.stderr)
                     return 1
                 print(f"\nwrote the circuit diagram to {written.resolve()}")
+    if args.animate:
+        from .engine.animate import animate
+        from .engine.rendering import RenderError
+        player = animate(ex.root, digits=2)
+        try:
+            written = player.save(args.animate, duration=args.frame_seconds)
+        except (RenderError, ImportError) as err:  # no renderer, or no Pillow for a GIF
+            print(f"gategrad: {err}", file=sys.stderr)
+            return 1
+        print(f"\nwrote the forward and backward pass, {len(player)} frames, to "
+              f"{written.resolve()}")
     return 0
 
 
@@ -59,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--digits", type=int, default=4, help="decimals to print (default 4)")
     ex.add_argument("--svg", metavar="PATH", help="also write the circuit diagram as SVG")
     ex.add_argument("--png", metavar="PATH", help="also write the circuit diagram as PNG")
+    ex.add_argument("--animate", metavar="PATH",
+                    help="also write the forward and backward pass step by step: a .gif, an "
+                         ".html player, or a folder of numbered frames")
+    ex.add_argument("--frame-seconds", type=float, default=1.0, metavar="S",
+                    help="seconds per frame of --animate (default 1)")
     ex.set_defaults(run=_example)
     add_commands(sub)  # `train` and `predict` live with the nn package
     return parser
