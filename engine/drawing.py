@@ -353,12 +353,12 @@ def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bo
         cells = [html.escape("const" if v.is_constant else v.label)]
         data = number(v.data, digits)
         cells.append(_font(f"data {data}", VALUE_COLOR) if frame.shows_value(i)
-                     else "data" + SPACE * (2 * len(data) + 1))  # blank, about as wide
+                     else "data" + SPACE * len(data))  # blank, about as wide
         if with_grad and not v.is_constant:
             grad = frame.grad(i, v)
             cells.append(_font(f"grad {number(grad, digits)}",
                                FADED_GRAD if grad == 0.0 else GRAD_COLOR) if frame.shows_grad(i)
-                         else "grad" + SPACE * (2 * len(number(grad, digits)) + 1))
+                         else "grad" + SPACE * len(number(grad, digits)))
         row = "".join(f"<TD>{c}</TD>" for c in cells if c)
         dot.node(f"n{i}", f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
                           f"<TR>{row}</TR></TABLE>>")
