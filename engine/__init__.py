@@ -4,9 +4,7 @@
     x = Value(2.0, label="x"); y = (x * x).exp(); y.backward(); x.grad
 """
 
-from .animate import Player, animate
 from .explain import explain
-from .explore import Explorer, explore
 from .gates import GATES, Gate
 from .gradcheck import gradcheck
 from .value import (
@@ -25,10 +23,16 @@ from .value import (
 
 __all__ = ["GATES", "Constant", "DenseLayer", "Gate", "Parameter", "Value", "apply", "as_value",
            "dense", "draw", "explain", "gradcheck", "linear", "no_grad", "parameter_version",
-           "sum_of", "Player", "animate", "Explorer", "explore"]
+           "sum_of"]
 
 
 def draw(root, **options):
-    """Draw the graph of `root` (see engine.drawing.draw); graphviz is imported only here."""
+    """Draw the graph of `root` (see engine.drawing.draw); graphviz is imported only here.
+
+    Anything else that has a `draw` method draws itself: `draw(model)` is `model.draw()`, the
+    network diagram of a `gategrad.nn` model (found by its method: the engine never imports nn).
+    """
+    if not isinstance(root, Value) and callable(getattr(root, "draw", None)):
+        return root.draw(**options)
     from .drawing import draw as _draw
     return _draw(root, **options)

@@ -65,6 +65,20 @@ class Module:
         for name, p in named:
             p.data = float(state[name])
 
+    def draw(self, x=None, grads: bool = False, digits: int = 2, title: str | None = None):
+        """The lecture's network diagram: a column of circles per layer, a line per weight
+        (colour its sign, width its magnitude), each bias in its neuron. `x=[...]` writes each
+        neuron's value for that input in its circle; `grads=True` draws the gradients of the last
+        backward() instead of the weights. Returns a `Diagram` (see nn/netdraw.py)."""
+        from .netdraw import draw_network
+        return draw_network(self, x=x, grads=grads, digits=digits, title=title)
+
+    def summary(self, digits: int = 4):
+        """Per layer: shape, activation, parameter count, and the norms of the weights, the
+        biases and their gradients from the last backward() (see nn/summary.py)."""
+        from .summary import summarize
+        return summarize(self, digits=digits)
+
     def config(self) -> dict:
         """The constructor arguments that rebuild this architecture (used by `nn.save`)."""
         raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
