@@ -6,6 +6,7 @@
     history = nn.fit(model, X, y, loss="hinge", epochs=100, lr=1.0, l2=1e-4,
                      lr_schedule=nn.optim.LinearDecay(1.0, 0.1, 100))
     nn.save(model, "moons.json")
+    model.draw(); model.summary(); history.plot()   # the network, its layers, its training
 """
 
 from . import activations, data, losses, objectives, optim
@@ -14,8 +15,9 @@ from .io import load, save
 from .layers import MLP, Layer, Maxout, Neuron
 from .module import Module
 from .optim import SGD, LinearDecay
+from .plots import plot_decision_boundary
 from .train import History, evaluate, fit, predict
 
 __all__ = ["MLP", "SGD", "Activation", "History", "Layer", "LinearDecay", "Maxout", "Module",
            "Neuron", "activations", "data", "evaluate", "fit", "load", "losses", "objectives",
-           "optim", "predict", "save"]
+           "optim", "plot_decision_boundary", "predict", "save"]

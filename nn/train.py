@@ -49,6 +49,12 @@ class History:
     def epochs(self) -> int:
         return len(self.train_loss)
 
+    def plot(self, title: str | None = None):
+        """The matplotlib Figure of the loss and accuracy per epoch, train and validation
+        (matplotlib is imported only here; see nn/plots.py)."""
+        from .plots import plot_history
+        return plot_history(self, title=title)
+
     def __repr__(self) -> str:
         if not self.epochs:
             return f"History(0 epochs, {self.stop_reason or 'not started'})"
@@ -119,7 +125,7 @@ def _progress_bar(epochs: int, enabled: bool):
 def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=None,
         optimizer=None, l2: float = 0.0, val=None, progress: bool = True, grad_tol=None,
         lr_schedule=None, momentum: float = 0.0, rng=None, accuracy="auto",
-        callback=None) -> History:
+        callback=None, live=False) -> History:
     """Train `model` on (X, y) and return its `History`.
 
     loss: a name from `nn.objectives.NAMES` ('hinge' accepts 0/1 or -1/+1 labels) or a function
@@ -134,6 +140,9 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     rng: shuffles the mini-batches (a random.Random, a seed, or None for the global `random`).
     accuracy: 'auto', None, or `correct(output, target) -> bool`.
     callback: called as callback(epoch, history) after each epoch; a true result stops training.
+    live: in Jupyter, one figure redrawn in place every few epochs (an int: every that many) with
+        the train and validation loss and accuracy and, for two inputs, the decision boundary;
+        elsewhere the progress bar as usual (nn/plots.py).
 
     Training stops early, with the reason in `history.stop_reason`, when the loss becomes
     infinite or nan or a gate overflows (the learning rate is usually too large), or on Ctrl-C.
@@ -155,7 +164,11 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
         optimizer = SGD(params, lr=lr, momentum=momentum, lr_schedule=lr_schedule)
     shuffler = _as_rng(rng)
     history = History()
-    bar = _progress_bar(epochs, progress)
+    figure = None  # fit(live=...)'s figure in Jupyter, None elsewhere (then the progress bar)
+    if live:
+        from .plots import live_figure
+        figure = live_figure(live, model, X, y, objective, epochs)
+    bar = _progress_bar(epochs, progress and figure is None)
     collector_was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -167,6 +180,8 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
             bar.set_postfix(_postfix(history), refresh=False)
+            if figure is not None:
+                figure.update(history)
             if stop:
                 history.stop_reason = stop
                 break
@@ -185,6 +200,8 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
         if collector_was_enabled:
             gc.enable()
         bar.close()
+    if figure is not None:
+        figure.finish(history)
     return history
 
 
