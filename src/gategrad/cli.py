@@ -1,9 +1,12 @@
-"""The `gategrad` command: `gategrad example NAME`, `gategrad train`, `gategrad predict`."""
+"""The `gategrad` command: `gategrad example NAME`, `gategrad exercises DIR`, `gategrad train`,
+`gategrad predict`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from importlib.resources import files
+from pathlib import Path
 
 from . import __version__
 from .engine.examples import EXAMPLES
@@ -56,6 +59,27 @@ def _example(args) -> int:
     return 0
 
 
+# The exercise notebooks ship inside the package (src/gategrad/exercises/, made from
+# notebooks/exercises/ by its release.py); the solutions only when asked for.
+EXERCISES = ("gates.ipynb",)
+SOLUTIONS = ("gates_solutions.ipynb",)
+
+
+def _exercises(args) -> int:
+    names = EXERCISES + (SOLUTIONS if args.solutions else ())
+    target = Path(args.dir)
+    existing = [str(target / name) for name in names if (target / name).exists()]
+    if existing and not args.force:
+        print(f"gategrad: {', '.join(existing)} already exists; pass --force to overwrite",
+              file=sys.stderr)
+        return 1
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (target / name).write_bytes((files("gategrad") / "exercises" / name).read_bytes())
+        print(f"wrote {target / name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gategrad",
@@ -76,6 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--frame-seconds", type=float, default=1.0, metavar="S",
                     help="seconds per frame of --animate (default 1)")
     ex.set_defaults(run=_example)
+    exercises = sub.add_parser(
+        "exercises", help="copy the exercise notebooks (gates to implement) into a folder",
+        description="Copy the exercise notebook gates.ipynb into DIR: the lecture's gates, "
+                    "whose local gradients you write; each has a check cell that tells you at "
+                    "once whether yours is right.")
+    exercises.add_argument("dir", metavar="DIR", help="folder to copy into (made if missing)")
+    exercises.add_argument("--force", action="store_true", help="overwrite existing files")
+    exercises.add_argument("--solutions", action="store_true",
+                           help="also copy gates_solutions.ipynb (for teachers: the source "
+                                "notebook for nbgrader)")
+    exercises.set_defaults(run=_exercises)
     add_commands(sub)  # `train` and `predict` live with the nn package
     return parser
 
