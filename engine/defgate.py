@@ -40,10 +40,12 @@ _SPECS: dict[str, GateSpec] = {}
 
 class GateFunction:
     """What `defgate` returns: calling it runs the gate on Values (and plain numbers, which become
-    constants) and returns the new node, a Value. `.gate` is its row of GATES."""
+    constants) and returns the new node, a Value. `.gate` is its row of GATES, `.report` what
+    its check looked at."""
 
-    def __init__(self, gate: Gate):
+    def __init__(self, gate: Gate, report: GateCheckReport | None = None):
         self.gate = gate
+        self.report = report  # what the check looked at; None when defined with check=False
         self.__name__ = gate.name  # nn.activations names a custom activation by its __name__
         self.__doc__ = f"The user-defined {gate.name!r} gate ({gate.symbol}): {gate.rule}."
 
@@ -89,11 +91,10 @@ def defgate(name: str, forward, local, rule: str, domain=DEFAULT_DOMAIN, symbol:
     arity, names = _read_arity(name, forward)
     gate = Gate(name=name, symbol=symbol, arity=arity, forward=forward, local=local, rule=rule)
     spec = GateSpec.make(gate, names, domain, kinks)
-    if check:
-        run_check(spec)
+    report = run_check(spec) if check else None
     GATES[name] = _USER_GATES[name] = gate
     _SPECS[name] = spec
-    return GateFunction(gate)
+    return GateFunction(gate, report)
 
 
 def check_gate(gate, domain=None, kinks=None) -> GateCheckReport:

@@ -149,23 +149,29 @@ def check_exercise(name: str, forward, local, rule: str, domain=(-3.0, 3.0), kin
         gate = defgate(name, forward=forward, local=local, rule=rule, domain=domain, kinks=kinks,
                        symbol=symbol)
     except NotImplementedError:
-        raise NotImplementedError(f"{name}: not implemented yet. Replace `raise "
-                                  f"NotImplementedError()` in {what} with your answer, run that "
-                                  "cell, then this one again.") from None
+        _report(NotImplementedError(f"{name}: not implemented yet. Replace `raise "
+                                    f"NotImplementedError()` in {what} with your answer, run "
+                                    "that cell, then this one again."))
     except (GateCheckError, TypeError, ValueError) as err:
-        # raised afresh, so that the notebook shows the message, not the checker's insides
-        raise type(err)(str(err)) from None
+        _report(type(err)(str(err)))
     if convention is not None:
         for kink in _kinks(kinks):
             mine = local(forward(*kink), *kink)
             lecture = convention.local(convention.forward(*kink), *kink)
             if tuple(mine) != tuple(lecture):
                 remove_gate(name)
-                raise GateCheckError(
+                _report(GateCheckError(
                     f"{name} gate: at the kink {kink} your partials are {tuple(mine)}, a valid "
-                    f"choice, but the lecture's rule gives {tuple(lecture)}: {convention.rule}")
+                    f"choice, but the lecture's rule gives {tuple(lecture)}: {convention.rule}"))
     print(f"\N{CHECK MARK} {gate.report}")
     return gate
+
+
+def _report(error: Exception):
+    # A fresh exception raised from this small frame: IPython hides check_exercise's frame
+    # (__tracebackhide__) but always shows the last one, so a student sees the message, not the
+    # checker's insides.
+    raise error from None
 
 
 def _kinks(kinks) -> list[tuple[float, ...]]:
