@@ -4,7 +4,9 @@
     x = Value(2.0, label="x"); y = (x * x).exp(); y.backward(); x.grad
 """
 
+from .animate import Player, animate
 from .explain import explain
+from .explore import Explorer, explore
 from .gates import GATES, Gate
 from .gradcheck import gradcheck
 from .value import (
@@ -23,7 +25,7 @@ from .value import (
 
 __all__ = ["GATES", "Constant", "DenseLayer", "Gate", "Parameter", "Value", "apply", "as_value",
            "dense", "draw", "explain", "gradcheck", "linear", "no_grad", "parameter_version",
-           "sum_of"]
+           "sum_of", "Player", "animate", "Explorer", "explore"]
 
 
 def draw(root, **options):
