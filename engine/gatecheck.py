@@ -168,7 +168,7 @@ def _read_domain(gate: Gate, domain):
     if callable(domain):
         return None, domain
     try:
-        items = tuple(domain)
+        items = None if isinstance(domain, (str, bytes)) else tuple(domain)
     except TypeError:
         items = None
     if items is not None and len(items) == 2 and all(isinstance(v, numbers.Real) for v in items):

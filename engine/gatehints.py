@@ -17,8 +17,11 @@ def _close(a, b) -> bool:
     return a is not None and b is not None and abs(a - b) <= 1e-6 + 1e-4 * max(abs(a), abs(b))
 
 
-def _holds(rows, relation) -> bool:
-    return all(relation(r) for r in rows)
+def _holds(rows, mine, truth) -> bool:
+    """mine(row) == truth(row) at every row, and not only as 0 == 0 (which says nothing)."""
+    pairs = [(mine(r), truth(r)) for r in rows]
+    return (all(_close(a, b) for a, b in pairs)
+            and any(max(abs(a), abs(b)) > 1e-6 for a, b in pairs))
 
 
 def _replace(point, changes: dict[int, float]) -> tuple[float, ...]:
@@ -29,30 +32,32 @@ def hint_for_input(rows, numeric) -> str | None:
     """A hint for the disagreeing partials `rows` of one input, or None when no pattern fits."""
     j, names = rows[0].index, rows[0].names
     n, x = len(names), names[j]
-    if _holds(rows, lambda r: _close(r.computed, -r.expected)):
+    if len(rows) < 2:  # one point proves no pattern
+        return None
+    if _holds(rows, lambda r: r.computed, lambda r: -r.expected):
         return ("off by a sign: at every point above your partial is minus the true one. Check "
                 "the sign of each term and of each chain-rule factor.")
     for k in range(n):
-        if k != j and _holds(rows, lambda r, k=k: _close(r.computed, r.expected_all[k])):
+        if k != j and _holds(rows, lambda r: r.computed, lambda r, k=k: r.expected_all[k]):
             order = ", ".join(f"d/d{name}" for name in names)
             return (f"your partial for {x} is the true partial for {names[k]}: local must return "
                     f"the partials in the order of the inputs, ({order}).")
-    if _holds(rows, lambda r: _close(r.computed, r.out)):
+    if _holds(rows, lambda r: r.computed, lambda r: r.out):
         factor = _constant_ratio(rows)
         return ("your partial is the gate's output: the forward function's value where its "
                 "derivative belongs. local is handed out = f(...) to save work, but the partial "
                 "is the derivative, a different function (only for exp are they the same)"
                 + (f"; here the derivative is {factor:.6g} times the output (a constant "
                    "chain-rule factor)." if factor is not None else "."))
-    if _holds(rows, lambda r: _close(r.computed * r.out, r.expected)):
+    if _holds(rows, lambda r: r.computed * r.out, lambda r: r.expected):
         return ("off by a factor of the output: the true partial is yours times out. A factor "
                 "that the rule writes with the output is missing (as exp's d/dx = out).")
-    if _holds(rows, lambda r: _close(r.computed, r.expected * r.out)):
+    if _holds(rows, lambda r: r.computed, lambda r: r.expected * r.out):
         return ("off by a factor of the output: the true partial is yours divided by out; "
                 "there is one factor of out too many.")
     for k in range(n):
-        if _holds(rows, lambda r, k=k: _close(r.computed,
-                                              numeric(_replace(r.point, {k: r.out}), j))):
+        if _holds(rows, lambda r: r.computed,
+                  lambda r, k=k: numeric(_replace(r.point, {k: r.out}), j)):
             return (f"the output in place of the input: your partial is the true one evaluated "
                     f"at {names[k]} = out. Where the rule has {names[k]}, use {names[k]} (for "
                     "the 1/x gate, -1/x^2 is -out^2, not -1/out^2).")
@@ -61,12 +66,12 @@ def hint_for_input(rows, numeric) -> str | None:
         return (f"a sign slip inside the formula: your partial is the true one with the sign of "
                 f"{slip} flipped (as sigma(-z) written where sigma(z) belongs).")
     for k in range(n):
-        if _holds(rows, lambda r, k=k: _close(r.computed * r.point[k], r.expected)):
+        if _holds(rows, lambda r, k=k: r.computed * r.point[k], lambda r: r.expected):
             return (f"a missing chain-rule factor: the true partial is yours times {names[k]}. "
                     f"Multiply by the derivative of the inside with respect to {x} as well.")
-        if _holds(rows, lambda r, k=k: _close(r.computed, r.expected * r.point[k])):
+        if _holds(rows, lambda r: r.computed, lambda r, k=k: r.expected * r.point[k]):
             return f"an extra factor {names[k]}: the true partial is yours divided by {names[k]}."
-    if _holds(rows, lambda r: r.computed == 0.0):
+    if all(r.computed == 0.0 for r in rows):
         return (f"your partial is 0 where the output does change with {x}: a term or a whole "
                 "partial is missing.")
     factor = _constant_ratio(rows)
@@ -93,8 +98,8 @@ def _sign_slip_inside(rows, numeric) -> str | None:
     sizes = range(1, n + 1) if n <= MAX_INPUTS_NEGATED else (1, n)
     for size in sizes:
         for subset in combinations(range(n), size):
-            if _holds(rows, lambda r, s=subset: _close(
-                    r.computed, numeric(_replace(r.point, {k: -r.point[k] for k in s}), j))):
+            if _holds(rows, lambda r: r.computed, lambda r, s=subset: numeric(
+                    _replace(r.point, {k: -r.point[k] for k in s}), j)):
                 return ", ".join(names[k] for k in subset)
     return None
 
@@ -106,6 +111,6 @@ def hint_for_kink(row) -> str:
                 f"the kink the partials must add up to {row.right:.6g}; yours add up to "
                 f"{row.computed:.6g}. At a tie the gradient is shared between the inputs (e.g. "
                 "0.5/0.5), neither lost nor given in full to each.")
-    low, high = sorted((row.left, row.right))
+    low, high = sorted((row.left + 0.0, row.right + 0.0))  # + 0.0: no "-0"
     return (f"at a kink any value between the one-sided slopes {low:.6g} and {high:.6g} is a "
             f"valid choice (relu takes 0 at 0); yours, {row.computed:.6g}, is outside them.")
