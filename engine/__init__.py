@@ -5,6 +5,7 @@
 """
 
 from .animate import Player, animate
+from .defgate import GateCheckError, check_gate, defgate, remove_gate
 from .explain import explain
 from .explore import Explorer, explore
 from .gates import GATES, Gate
@@ -25,7 +26,8 @@ from .value import (
 
 __all__ = ["GATES", "Constant", "DenseLayer", "Gate", "Parameter", "Value", "apply", "as_value",
            "dense", "draw", "explain", "gradcheck", "linear", "no_grad", "parameter_version",
-           "sum_of", "Player", "animate", "Explorer", "explore"]
+           "sum_of", "Player", "animate", "Explorer", "explore", "GateCheckError", "check_gate",
+           "defgate", "remove_gate"]
 
 
 def draw(root, **options):

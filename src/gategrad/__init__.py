@@ -6,7 +6,8 @@
     y.backward()
     x.grad                      # d/dx exp(x^2) = 2x exp(x^2)
 
-`gategrad.engine` is the engine (Value, the gate table, backward, diagrams, explain, gradcheck);
+`gategrad.engine` is the engine (Value, the gate table and `defgate` for gates of your own,
+backward, diagrams, explain, gradcheck);
 `gategrad.nn` builds networks on it (micrograd's Neuron, Layer and MLP, losses, optimizers, fit).
 The everyday names of both are here too: `gg.Value`, `gg.draw`, `gg.MLP`, `gg.fit`, ...
 """
@@ -20,6 +21,7 @@ from .engine import (  # noqa: E402
     Gate,
     Value,
     animate,
+    defgate,
     draw,
     explain,
     explore,
@@ -29,5 +31,5 @@ from .engine import (  # noqa: E402
 from .nn import MLP, SGD, Layer, Module, Neuron, evaluate, fit, load, predict, save  # noqa: E402
 
 __all__ = ["GATES", "MLP", "SGD", "Constant", "Gate", "Layer", "Module", "Neuron", "Value",
-           "__version__", "animate", "draw", "engine", "evaluate", "explain", "explore", "fit",
-           "gradcheck", "load", "nn", "no_grad", "predict", "save"]
+           "__version__", "animate", "defgate", "draw", "engine", "evaluate", "explain",
+           "explore", "fit", "gradcheck", "load", "nn", "no_grad", "predict", "save"]
