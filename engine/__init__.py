@@ -10,24 +10,23 @@ from .explain import explain
 from .explore import Explorer, explore
 from .gates import GATES, Gate
 from .gradcheck import gradcheck
+from .backprop import backward, topological_order
 from .value import (
     Constant,
-    DenseLayer,
-    Parameter,
     Value,
     apply,
     as_value,
-    dense,
+    enable_grad,
+    is_grad_enabled,
     linear,
     no_grad,
-    parameter_version,
     sum_of,
 )
 
-__all__ = ["GATES", "Constant", "DenseLayer", "Gate", "Parameter", "Value", "apply", "as_value",
-           "dense", "draw", "explain", "gradcheck", "linear", "no_grad", "parameter_version",
-           "sum_of", "Player", "animate", "Explorer", "explore", "GateCheckError", "check_gate",
-           "defgate", "remove_gate"]
+__all__ = ["GATES", "Constant", "Gate", "GateCheckError", "Value", "check_gate", "defgate",
+           "remove_gate", "apply", "as_value", "backward", "draw",
+           "enable_grad", "explain", "gradcheck", "is_grad_enabled", "linear", "no_grad",
+           "sum_of", "topological_order", "Player", "animate", "Explorer", "explore"]
 
 
 def draw(root, **options):

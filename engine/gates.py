@@ -7,6 +7,10 @@ gradients; `backward()` (engine/backprop.py) multiplies these partials by the up
 (the chain rule) and is the only place that does so.
 
 Forward functions turn Python's bare math errors into errors that name the gate and the value.
+NaN goes through every gate as NaN (relu(nan) and max(nan, 1) are nan, as in PyTorch): a gate
+never turns a missing number into a real one.
+
+The table is open: `defgate` (engine/defgate.py) adds rows for a user's own gates.
 """
 
 from __future__ import annotations
@@ -28,6 +32,19 @@ class Gate:
 
     def __repr__(self) -> str:
         return f"Gate({self.name!r}, symbol={self.symbol!r})"
+
+    def __reduce__(self):
+        # A row holds functions, which pickle cannot store: a pickled Value names its gate
+        # instead, and unpickling looks the name up in the table of the loading process.
+        return (_gate_named, (self.name,))
+
+
+def _gate_named(name: str) -> Gate:
+    try:
+        return GATES[name]
+    except KeyError:
+        raise ValueError(f"no gate named {name!r} in GATES: define it (defgate) before loading "
+                         "a graph that uses it") from None
 
 
 # --- forward functions that can fail: each names its gate and the offending value --------------
@@ -90,12 +107,20 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _max(a: float, b: float) -> float:
+    if a != a or b != b:  # NaN on either side is NaN, in either order (as PyTorch's maximum)
+        return math.nan
+    return a if a >= b else b
+
+
 def _max_local(out: float, a: float, b: float) -> tuple[float, float]:
     if a > b:
         return 1.0, 0.0
     if b > a:
         return 0.0, 1.0
-    return 0.5, 0.5  # a tie splits the gradient, as PyTorch's maximum and HIPS autograd do
+    if a == b:
+        return 0.5, 0.5  # a tie splits the gradient, as PyTorch's maximum and HIPS autograd do
+    return 1.0, 1.0      # a NaN: both inputs take the gradient, as in PyTorch
 
 
 def _linear(*inputs: float) -> float:
@@ -122,12 +147,12 @@ GATES: dict[str, Gate] = {g.name: g for g in (
     Gate("pow",     "**",    2,     _pow,                           _pow_local,                                      "d/dx = n x^(n-1), d/dn = x^n log x"),
     Gate("exp",     "exp",   1,     _exp,                           lambda out, x: (out,),                           "d/dx = exp(x) = out"),
     Gate("log",     "log",   1,     _log,                           lambda out, x: (1.0 / x,),                       "d/dx = 1/x"),
-    Gate("max",     "max",   2,     lambda a, b: a if a >= b else b, _max_local,                                     "1 to the larger input, 0 to the other; a tie splits 0.5/0.5"),
+    Gate("max",     "max",   2,     _max,                           _max_local,                                      "1 to the larger input, 0 to the other; a tie splits 0.5/0.5"),
     Gate("recip",   "1/x",   1,     _recip,                         lambda out, x: (-out * out,),                    "d/dx = -1/x^2 = -out^2"),
-    Gate("relu",    "relu",  1,     lambda x: x if x > 0.0 else 0.0, lambda out, x: (1.0 if x > 0.0 else 0.0,),      "d/dx = 1 if x > 0 else 0"),
+    Gate("relu",    "relu",  1,     lambda x: 0.0 if x <= 0.0 else x, lambda out, x: (0.0 if x <= 0.0 else 1.0,),    "d/dx = 1 if x > 0 else 0"),
     Gate("tanh",    "tanh",  1,     math.tanh,                      lambda out, x: (1.0 - out * out,),               "d/dx = 1 - tanh(x)^2 = 1 - out^2"),
     Gate("sigmoid", "sigmoid", 1,   _sigmoid,                       lambda out, x: (out * (1.0 - out),),             "d/dx = sigma(x)(1 - sigma(x)) = out(1 - out)"),
-    # Fused n-ary gates, used by nn where one node instead of 2n pays (see benchmarks/).
+    # Fused n-ary gates: nn makes one `w·x+b` node per neuron instead of 2n `*` and `+` nodes.
     Gate("linear",  "w·x+b", None,  _linear,                        _linear_local,                                   "d/dw_i = x_i, d/dx_i = w_i, d/db = 1"),
     Gate("sum",     "Σ",     None,  lambda *xs: sum(xs),            _sum_local,                                      "d/dx_i = 1"),
 )}

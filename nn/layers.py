@@ -22,26 +22,11 @@ from __future__ import annotations
 
 import numbers
 import random
-from operator import attrgetter
 
-from gategrad.engine import (
-    GATES,
-    DenseLayer,
-    Parameter,
-    Value,
-    as_value,
-    dense,
-    linear,
-    parameter_version,
-)
+from gategrad.engine import Value, as_value, linear
 
 from . import activations, checks
 from .module import Module
-
-# activations that are a single gate of the table, which engine.dense applies itself
-_ACTIVATION_GATES = {id(activations.RELU): GATES["relu"], id(activations.TANH): GATES["tanh"],
-                     id(activations.SIGMOID): GATES["sigmoid"]}
-_activation, _fused = attrgetter("activation"), attrgetter("fused")
 
 
 def _prefix(name: str) -> str:
@@ -76,8 +61,8 @@ class Neuron(Module):
             activation = "relu" if nonlin else "linear"
         uniform = (rng or random).uniform
         prefix = _prefix(name)
-        self.w = [Parameter(uniform(-1, 1), label=f"{prefix}w{i}") for i in range(nin)]
-        self.b = Parameter(0.0, label=f"{prefix}b")
+        self.w = [Value(uniform(-1, 1), label=f"{prefix}w{i}") for i in range(nin)]
+        self.b = Value(0.0, label=f"{prefix}b")
         self.activation = activations.get(activation).for_unit(name)
         self.nonlin = self.activation is not activations.LINEAR  # micrograd's attribute
         self.fused = fused
@@ -182,56 +167,15 @@ class Layer(Module):
         prefix = _prefix(name)
         self.neurons = [_unit(nin, f"{prefix}N{j + 1}", **kwargs) for j in range(nout)]
         self.nin, self.nout, self.name = nin, nout, name
-        self._numbers_read = None  # what _numbers() read, and when
 
     def __call__(self, x):
         _check_size(f"layer {self.name}".rstrip(), self.nin, x)
         out = self.forward([as_value(xi) for xi in x])
         return out[0] if len(out) == 1 else out
 
-    def forward(self, xs, record: bool = False):
-        """The layer on inputs already checked and turned into Values; always returns a list.
-
-        nn.MLP passes record=True between its layers: a layer made by engine.dense then returns
-        its record, which the next layer reads without making the hidden nodes as objects until
-        someone walks the graph (`xs` may be such a record)."""
-        units = self.neurons
-        n = len(units)
-        if list(map(type, units)).count(Neuron) != n or list(map(_fused, units)).count(True) != n:
-            if xs.__class__ is DenseLayer:
-                xs = xs.output_nodes()
-            return [u(xs) for u in units]  # Maxout units, or neurons built gate by gate
-        # The hot path of training: engine.dense makes one `w·x+b` gate per neuron and, for the
-        # activations that are one gate of the table, its activation gate, as one block that
-        # backward() runs at once (the same nodes and numbers as neuron by neuron).
-        rows, biases, weight_data, bias_data = self._numbers([u.w for u in units],
-                                                             [u.b for u in units])
-        shared = units[0].activation
-        gate = _ACTIVATION_GATES.get(id(shared))
-        if list(map(_activation, units)).count(shared) == n and (
-                gate is not None or shared is activations.LINEAR):
-            return dense(rows, xs, biases, activation=gate, weight_data=weight_data,
-                         bias_data=bias_data, nodes=not record)
-        pre_activations = dense(rows, xs, biases, weight_data=weight_data, bias_data=bias_data)
-        if list(map(_activation, units)).count(shared) == n:
-            return list(map(shared, pre_activations))
-        return [u.activation(z) for u, z in zip(units, pre_activations, strict=True)]
-
-    def _numbers(self, rows: list, biases: list) -> tuple[list, list, list, list]:
-        """The weight rows and biases, and their numbers: read once, then reused for every sample
-        until some Parameter is written (or a row changes), when they are read again. Every
-        sample's layer record then shares the same lists."""
-        version = parameter_version()
-        cached = self._numbers_read
-        if cached is not None and cached[0] == version and cached[1] == rows and \
-                cached[2] == biases:
-            return cached[1:]
-        weight_data = [[p.data for p in row] for row in rows]
-        bias_data = [b.data for b in biases]
-        if all(p.__class__ is Parameter for row in [*rows, biases] for p in row):  # counted
-            self._numbers_read = (version, [list(row) for row in rows], biases, weight_data,
-                                  bias_data)
-        return rows, biases, weight_data, bias_data
+    def forward(self, xs) -> list[Value]:
+        """The layer on inputs already checked and turned into Values; always returns a list."""
+        return [unit(xs) for unit in self.neurons]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [pair for n in self.neurons for pair in n.named_parameters()]
@@ -285,9 +229,8 @@ class MLP(Module):
         if len(x) != self.nin:
             _check_size(f"{type(self).__name__}({self._sizes()})", self.nin, x)
         xs = [as_value(xi) for xi in x]  # once per sample, not once per neuron
-        last = self.layers[-1]
         for layer in self.layers:
-            xs = layer.forward(xs, record=layer is not last)  # see Layer.forward
+            xs = layer.forward(xs)
         return xs[0] if len(xs) == 1 else xs
 
     def named_parameters(self) -> list[tuple[str, Value]]:

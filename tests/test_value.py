@@ -27,11 +27,27 @@ def test_value_rejects_other_types_naming_them(data, type_name):
         Value(data)
 
 
-def test_repr_is_short():
+def test_repr_shows_four_significant_digits():
     f = 1 / (1 + Value(-1.0).exp())
     f.backward()
-    assert repr(f) == "Value(data=0.7311, grad=1.0000, op='1/x')"
-    assert repr(Value(2.0, label="w0")) == "Value(data=2.0000, grad=0.0000, label='w0')"
+    assert repr(f) == "Value(data=0.7311, grad=1, op='1/x')"
+    assert repr(Value(2.0, label="w0")) == "Value(data=2, grad=0, label='w0')"
+    x = Value(10.0)
+    y = x.sigmoid()
+    y.backward()
+    assert repr(x) == "Value(data=10, grad=4.54e-05)"  # a vanishing gradient is not 0.0000
+
+
+def test_format_spec_formats_the_number():
+    v = Value(0.731058, label="f")
+    assert f"{v:.2f}" == "0.73" and f"{v:8.3f}" == "   0.731" and f"{v}" == repr(v)
+
+
+@pytest.mark.parametrize("convert", [float, int, round, lambda v: round(v, 2), math.exp,
+                                     math.floor, math.trunc, complex, lambda v: [1, 2][v]])
+def test_converting_a_value_to_a_number_says_to_use_data_or_a_gate(convert):
+    with pytest.raises(TypeError, match=r"use v\.data for its number.*v\.exp\(\)"):
+        convert(Value(1.5))
 
 
 # --- operators are compositions of the lecture's gates ----------------------------------------
@@ -244,21 +260,6 @@ def test_linear_accepts_numpy_scalars_which_have_a_data_attribute():
     out.backward()
     assert out.data == 0.5 * 2.0 - 3.0 + 0.25
     assert [v.grad for v in w] == [2.0, 3.0]
-
-
-def test_dense_builds_the_same_nodes_as_linear_and_the_table():
-    from gategrad.engine import GATES, dense
-    W = [[Value(0.5), Value(-1.25), Value(2.0)], [Value(0.1), Value(0.2), Value(-0.3)]]
-    B = [Value(0.1), 0.5]
-    x = [1.5, Value(-0.5), 0.25]
-    layer = dense(W, x, B)
-    for out, w, b in zip(layer, W, B):
-        single = linear(w, x, b)
-        assert out.op == single.op == "w·x+b"
-        assert out.data == single.data == GATES["linear"].forward(*[p.data for p in single.parents])
-        assert [p.data for p in out.parents] == [p.data for p in single.parents]
-    with pytest.raises(ValueError, match="2 weights but 3 inputs"):
-        dense([[Value(1.0), Value(2.0)]], x, [0.0])
 
 
 def test_a_subclass_of_value_receives_gradients():
