@@ -208,12 +208,11 @@ class Constant(Value):
     """
 
     __slots__ = ()
-    parents, gate, label, grad = (), None, "", 0.0  # fixed for every constant
+    parents, gate, grad = (), None, 0.0  # the same for every constant
 
     def __init__(self, data, label: str = ""):
         _set_data(self, _real(data, "Constant"))
-        if label:
-            object.__setattr__(self, "label", label)
+        _set_label(self, label)
 
     @property
     def is_constant(self) -> bool:
@@ -225,11 +224,15 @@ class Constant(Value):
         raise AttributeError(f"Constant({self.data!r}) is read-only: a constant cannot change its "
                              f"{name}; make a Value to have a number that changes")
 
+    def __reduce__(self):  # copy and pickle rebuild it through __init__ (its data is read-only)
+        return (Constant, (self.data, self.label))
+
     def __repr__(self) -> str:
         return f"Constant({self.data!r})"
 
 
-_set_data = Value.data.__set__  # writes the slot directly, past Constant's __setattr__
+# These write a constant's slots directly, past its __setattr__.
+_set_data, _set_label = Value.data.__set__, Value.label.__set__
 
 
 # --- building nodes ------------------------------------------------------------------------------
@@ -291,6 +294,7 @@ def as_value(x, where: str = "as_value") -> Value:
 def _constant(x, where: str) -> Constant:
     c = _new(Constant)
     _set_data(c, x if type(x) is float else _real(x, f"{where} gate"))
+    _set_label(c, "")
     return c
 
 
