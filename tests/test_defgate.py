@@ -6,6 +6,7 @@ fixture): tests/test_gates.py generates its tests from the whole table.
 """
 
 import math
+import pickle
 import random
 import re
 
@@ -175,6 +176,15 @@ def test_an_mlp_with_a_user_activation_trains_on_its_gradients():
         p.data = p0
         numeric.append((hi - lo) / 2e-6)
     assert [p.grad for p in leaves] == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+
+
+def test_a_graph_of_a_user_gate_pickles_by_the_gates_name():
+    softplus = define_softplus()
+    saved = pickle.dumps(softplus(Value(0.5)))
+    assert pickle.loads(saved).gate is GATES["softplus"]
+    remove_gate("softplus")
+    with pytest.raises(ValueError, match="no gate named 'softplus'.*define it"):
+        pickle.loads(saved)
 
 
 # --- n-ary gates and domains ----------------------------------------------------------------
