@@ -104,8 +104,10 @@ class GateSpec:
     @classmethod
     def make(cls, gate: Gate, names, domain, kinks) -> GateSpec:
         intervals, sampler = _read_domain(gate, domain)
-        spec = cls(gate, tuple(names), intervals, sampler, (), domain, kinks)
-        return cls(gate, spec.names, intervals, sampler, _read_kinks(spec, kinks), domain, kinks)
+        names = tuple(names)
+        required = len(names) - (gate.arity is None)
+        return cls(gate, names, intervals, sampler, _read_kinks(gate, required, kinks), domain,
+                   kinks)
 
     @property
     def required(self) -> int:
@@ -149,18 +151,24 @@ class GateSpec:
 
     def sample(self, rng: random.Random) -> tuple[float, ...]:
         got = self.sampler(rng)
-        point = (got,) if isinstance(got, numbers.Real) else tuple(got)
-        return self._as_point(point, f"the domain sampler returned {got!r}")
+        return _as_point(self.gate, self.required, got, f"the domain sampler returned {got!r}")
 
-    def _as_point(self, point: tuple, what: str) -> tuple[float, ...]:
-        name = self.gate.name
-        arity = self.gate.arity
-        if arity is not None and len(point) != arity or len(point) < max(1, self.required):
-            need = f"{arity}" if arity is not None else f"at least {max(1, self.required)}"
-            raise ValueError(f"{name} gate: {what}: the gate takes {need} inputs")
-        if not all(isinstance(x, numbers.Real) and math.isfinite(x) for x in point):
-            raise ValueError(f"{name} gate: {what}: every input must be a finite real number")
-        return tuple(float(x) for x in point)
+
+def _as_point(gate: Gate, required: int, got, what: str) -> tuple[float, ...]:
+    """A point of the gate's inputs from a number (one input) or a sequence of numbers."""
+    point = (got,) if isinstance(got, numbers.Real) else got
+    try:
+        point = tuple(point)
+    except TypeError:
+        raise ValueError(f"{gate.name} gate: {what}: a point is a number or a tuple of "
+                         "numbers") from None
+    arity = gate.arity
+    if arity is not None and len(point) != arity or len(point) < max(1, required):
+        need = f"{arity}" if arity is not None else f"at least {max(1, required)}"
+        raise ValueError(f"{gate.name} gate: {what}: the gate takes {need} inputs")
+    if not all(isinstance(x, numbers.Real) and math.isfinite(x) for x in point):
+        raise ValueError(f"{gate.name} gate: {what}: every input must be a finite real number")
+    return tuple(float(x) for x in point)
 
 
 def _read_domain(gate: Gate, domain):
@@ -196,14 +204,10 @@ def _interval(name: str, interval) -> tuple[float, float]:
     return lo, hi
 
 
-def _read_kinks(spec: GateSpec, kinks) -> tuple[tuple[float, ...], ...]:
+def _read_kinks(gate: Gate, required: int, kinks) -> tuple[tuple[float, ...], ...]:
     if isinstance(kinks, numbers.Real):
         kinks = (kinks,)
-    out = []
-    for kink in kinks:
-        point = (kink,) if isinstance(kink, numbers.Real) else tuple(kink)
-        out.append(spec._as_point(point, f"the kink {kink!r}"))
-    return tuple(out)
+    return tuple(_as_point(gate, required, kink, f"the kink {kink!r}") for kink in kinks)
 
 
 # --- evaluating --------------------------------------------------------------------------------

@@ -461,6 +461,9 @@ def test_a_stub_raising_not_implemented_passes_through():
     ({"domain": [(0, 1), (0, 1), (0, 1)]}, "3 intervals for 2 inputs"),
     ({"domain": "wide"}, "domain must be a (lo, hi) interval"),
     ({"kinks": [1.0]}, "the kink 1.0: the gate takes 2 inputs"),
+    ({"domain": lambda rng: None}, "a point is a number or a tuple of numbers"),
+    ({"domain": lambda rng: (1.0,)}, "the domain sampler returned (1.0,): the gate takes 2"),
+    ({"domain": lambda rng: (1.0, math.nan)}, "every input must be a finite real number"),
     ({"rule": ""}, "rule must say what the local gradient is"),
     ({"symbol": ""}, "symbol must be a non-empty string"),
 ])
