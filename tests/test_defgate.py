@@ -147,6 +147,23 @@ def test_animate_shows_a_user_gate_with_its_rule():
     assert "softplus" in player.frame(2).source
 
 
+def test_compile_calls_a_user_gates_own_functions():
+    compile_module = pytest.importorskip("gategrad.engine.compile",
+                                         reason="engine/compile.py is not there yet")
+    softplus = define_softplus()
+    w, x = Value(0.5, label="w"), Value(-1.0, label="x")
+    fn = compile_module.compile(softplus(w * x) * w, inputs=[w, x])
+    assert "gate_softplus.forward(" in fn.source and "gate_softplus.local(" in fn.source
+    for w0, x0 in [(0.7, 2.0), (-1.2, 0.4)]:
+        z = w0 * x0
+        value, (dw, dx) = fn(w0, x0)  # f = softplus(w x) w, closed forms of its partials
+        assert value == pytest.approx(math.log1p(math.exp(z)) * w0, rel=1e-12)
+        assert dw == pytest.approx(sigmoid(z) * x0 * w0 + math.log1p(math.exp(z)), rel=1e-12)
+        assert dx == pytest.approx(sigmoid(z) * w0 * w0, rel=1e-12)
+    values, (dws, dxs) = fn.batch([0.7, -1.2], [2.0, 0.4])
+    assert list(dws) == pytest.approx([fn(0.7, 2.0)[1][0], fn(-1.2, 0.4)[1][0]], rel=1e-15)
+
+
 def test_a_user_gate_as_an_nn_activation():
     softplus = define_softplus()
     neuron = nn.Neuron(2, activation=softplus, rng=random.Random(3))
