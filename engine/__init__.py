@@ -11,6 +11,7 @@ from .explore import Explorer, explore
 from .gates import GATES, Gate
 from .gradcheck import gradcheck
 from .backprop import backward, topological_order
+from .compile import CompiledFunction, compile
 from .value import (
     Constant,
     Value,
@@ -26,7 +27,7 @@ from .value import (
 __all__ = ["GATES", "Constant", "Gate", "GateCheckError", "Value", "check_gate", "defgate",
            "remove_gate", "apply", "as_value", "backward", "draw",
            "enable_grad", "explain", "gradcheck", "is_grad_enabled", "linear", "no_grad",
-           "sum_of", "topological_order", "Player", "animate", "Explorer", "explore"]
+           "sum_of", "topological_order", "compile", "CompiledFunction", "Player", "animate", "Explorer", "explore"]
 
 
 def draw(root, **options):
