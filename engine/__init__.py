@@ -5,13 +5,13 @@
 """
 
 from .animate import Player, animate
+from .backprop import backward, topological_order
+from .compile import CompiledFunction, compile
 from .defgate import GateCheckError, check_gate, defgate, remove_gate
 from .explain import explain
 from .explore import Explorer, explore
 from .gates import GATES, Gate
 from .gradcheck import gradcheck
-from .backprop import backward, topological_order
-from .compile import CompiledFunction, compile
 from .value import (
     Constant,
     Value,
@@ -24,10 +24,10 @@ from .value import (
     sum_of,
 )
 
-__all__ = ["GATES", "Constant", "Gate", "GateCheckError", "Value", "check_gate", "defgate",
-           "remove_gate", "apply", "as_value", "backward", "draw",
-           "enable_grad", "explain", "gradcheck", "is_grad_enabled", "linear", "no_grad",
-           "sum_of", "topological_order", "compile", "CompiledFunction", "Player", "animate", "Explorer", "explore"]
+__all__ = ["GATES", "CompiledFunction", "Constant", "Explorer", "Gate", "GateCheckError",
+           "Player", "Value", "animate", "apply", "as_value", "backward", "check_gate", "compile",
+           "defgate", "draw", "enable_grad", "explain", "explore", "gradcheck",
+           "is_grad_enabled", "linear", "no_grad", "remove_gate", "sum_of", "topological_order"]
 
 
 def draw(root, **options):
