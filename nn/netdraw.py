@@ -327,9 +327,9 @@ class _Drawing:
         return f"{MIN_PENWIDTH + (MAX_PENWIDTH - MIN_PENWIDTH) * share:.2f}"
 
     def _caption(self, dot, title: str | None) -> None:
-        what = "gradient ∂/∂w" if self.grads else "weight"
-        notes = [f"line: one per weight; blue {what} > 0, orange < 0, width grows with |{what}| "
-                 f"(widest {number(self.largest, self.digits)})"]
+        what = "weight's gradient" if self.grads else "weight"
+        notes = [f"a line per weight, drawn by the {what}: blue > 0, orange < 0, wider when "
+                 f"larger (widest {number(self.largest, self.digits)})"]
         if self.grads and self.largest == 0.0:
             notes.insert(0, "no gradients yet: call backward() on the loss (or output) first")
         lines = [f"<B>{html.escape(title)}</B>"] if title else []
