@@ -32,9 +32,12 @@ GRAD_COLOR = "#cf222e"   # red, as their gradients
 NOTE_COLOR = "#57606a"
 FONT = "Helvetica"
 MIN_PENWIDTH, MAX_PENWIDTH = 0.4, 5.0
-# A line's number is written on it only up to this many weights (the lecture's 2-2-2 network has
-# 12); beyond that, 300 labels would hide the lines, and the tooltips carry the numbers.
+# A line's number is written on it only up to this many weights in all (the lecture's 2-2-2
+# network has 12) and between two neighbouring columns (4 x 4 lines cross too steeply for their
+# numbers to stand apart); beyond that, the lines carry the weights by colour and width alone, and
+# the tooltips carry the numbers.
 LABELLED_MAX_WEIGHTS = 24
+LABELLED_MAX_BETWEEN_COLUMNS = 12
 
 
 class _Unit:
@@ -185,6 +188,9 @@ class _Drawing:
         self.columns, self.grads, self.digits = columns, grads, digits
         weights = [w for _, column in columns for c in column for _, w in c.lines if w is not None]
         self.weights = len(weights)
+        between = max(sum(len(c.lines) for c in column) for _, column in columns)
+        self.labelled = (self.weights <= LABELLED_MAX_WEIGHTS
+                         and between <= LABELLED_MAX_BETWEEN_COLUMNS)
         shown = [self._number(w) for w in weights]
         self.largest = max((abs(s) for s in shown if math.isfinite(s)), default=0.0)
 
@@ -201,7 +207,8 @@ class _Drawing:
             "rankdir": "LR", "fontname": FONT, "bgcolor": "white", "pad": "0.2",
             # straight lines: a fully connected layer of 16 x 16 is 256 lines, which curved
             # splines would turn into a tangle (and take Graphviz far longer to route)
-            "splines": "line", "nodesep": "0.08", "ranksep": self._ranksep(), "nslimit": "2",
+            "splines": "line", "nodesep": self._nodesep(), "ranksep": self._ranksep(),
+            "nslimit": "2",
             "outputorder": "edgesfirst",
         }, node_attr={"fontname": FONT}, edge_attr={"arrowhead": "none", "fontname": FONT})
         width = self._diameter()
@@ -213,12 +220,16 @@ class _Drawing:
                    f"{self.weights} weights{', gradients' if self.grads else ''}")
         return Diagram(dot, summary)
 
+    def _nodesep(self) -> str:
+        # numbers on the lines need the lines into one circle to arrive apart
+        return "0.2" if self.labelled else "0.08"
+
     def _ranksep(self) -> str:
         # the widest pair of neighbouring columns decides how far apart columns must stand for
         # its lines to be told apart
         sizes = [len(column) for _, column in self.columns]
         widest = max(a * b for a, b in zip(sizes, sizes[1:]))
-        if self.weights <= LABELLED_MAX_WEIGHTS:  # room for the numbers near the heads
+        if self.labelled:  # room for the numbers near the heads
             return "1.7"
         return f"{min(2.4, 0.8 + 0.1 * math.sqrt(widest)):.2f}"
 
@@ -282,7 +293,7 @@ class _Drawing:
                  for tail, w in circle.lines]
         # thin lines first, so that the strong weights are drawn on top of the faint ones
         lines.sort(key=lambda line: self._magnitude(line[2]))
-        labelled = self.weights <= LABELLED_MAX_WEIGHTS
+        labelled = self.labelled
         for tail, circle, w in lines:
             if w is None:  # a maxout piece into its max: no weight
                 dot.edge(tail.node, circle.node, color=NOTE_COLOR, penwidth="1", style="dashed")
