@@ -122,6 +122,28 @@ class GategradUnfused(Gategrad):
         return GategradDemo(spec, fused=False)
 
 
+class GategradCompiled(Gategrad):
+    """The demo through `compile`: one sample's loss traced once, then replayed over the batch
+    in generated Python (fn.batch(backend="python"))."""
+
+    name = "gategrad-compiled"
+    title = "gategrad compile, python"
+    workloads = frozenset({"demo"})
+    backend = "python"
+
+    def demo(self, spec: DemoSpec):
+        from .nn_demo import CompiledDemo
+        return CompiledDemo(spec, self.backend)
+
+
+class GategradCompiledNumpy(GategradCompiled):
+    """The same traced code, each gate run once over numpy arrays of the whole batch."""
+
+    name = "gategrad-compiled-numpy"
+    title = "gategrad compile, numpy"
+    backend = "numpy"
+
+
 class Micrograd(GraphEngine):
     name = "micrograd"
     title = "micrograd 0.1.0"
@@ -197,7 +219,8 @@ class MicrogradDemo:
 def all_engines(with_torch: bool = True) -> list[Engine]:
     """Every engine that can run here; the PyTorch ones only when torch imports."""
     from .floor import Floor
-    engines: list[Engine] = [Gategrad(), GategradLinear(), GategradUnfused(), Micrograd(), Floor()]
+    engines: list[Engine] = [Gategrad(), GategradLinear(), GategradUnfused(), GategradCompiled(),
+                             GategradCompiledNumpy(), Micrograd(), Floor()]
     if with_torch:
         from .torch_engines import torch_engines
         engines += torch_engines()

@@ -43,3 +43,51 @@ class GategradDemo:
 
     def loss_value(self, loss) -> float:
         return loss.data
+
+
+class CompiledDemo:
+    """The demo step through `compile`: one sample's hinge loss, relu(1 - y * model(x)), traced
+    once with the model's parameters as broadcast inputs and x, y as per-sample inputs, then run
+    over the whole batch by `fn.batch`; the L2 term and the update in plain Python."""
+
+    def __init__(self, spec: DemoSpec, backend: str):
+        from gategrad import nn
+        from gategrad.engine import Value, compile
+        self.spec, self.backend = spec, backend
+        model = nn.MLP(spec.nin, list(spec.nouts), rng=random.Random(0))
+        params = model.parameters()
+        x = [Value(0.0, label=f"x{i}") for i in range(spec.nin)]
+        y = Value(1.0, label="y")
+        loss = (1.0 - y * model(x)).relu()
+        loss.label = "loss"
+        self.fn = compile(loss, inputs=[*params, *x, y], wrt=params)
+        self.columns = [list(c) for c in zip(*spec.X)] + [list(spec.Y)]
+        if backend == "numpy":
+            import numpy as np
+            self.columns = [np.array(c, dtype=float) for c in self.columns]
+        self.reset()
+
+    def reset(self) -> None:
+        self.params = list(self.spec.init)
+        self.grads = [0.0] * len(self.params)
+
+    def parameters(self) -> list[float]:
+        return list(self.params)
+
+    def forward(self):
+        n = len(self.spec.Y)
+        losses, grads = self.fn.batch(*self.params, *self.columns, grad_output=1.0 / n,
+                                      backend=self.backend)
+        self.data_grads = grads
+        l2 = self.spec.l2
+        return float(sum(losses)) / n + l2 * sum(p * p for p in self.params)
+
+    def backward(self, loss) -> None:  # the compiled code did the backward pass with forward
+        l2 = 2.0 * self.spec.l2
+        self.grads = [g + l2 * p for g, p in zip(self.data_grads, self.params)]
+
+    def update(self, lr: float) -> None:
+        self.params = [p - lr * g for p, g in zip(self.params, self.grads)]
+
+    def loss_value(self, loss) -> float:
+        return loss

@@ -74,12 +74,14 @@ RESERVED = {"exp", "log", "recip", "tanh", "sigmoid", "max_", "pow_", "where", "
             "local", "math", "grads", "outputs", "samples", "sample", "error"}
 
 
-def compile(outputs, inputs) -> CompiledFunction:  # noqa: A001  (the lecture's word for it)
+def compile(outputs, inputs, wrt=None) -> CompiledFunction:  # noqa: A001  (the lecture's word)
     """Trace the graph of `outputs` (a Value, or a list of Values) once and generate its forward
     and backward pass as Python code, a function of the numbers of `inputs` (leaf Values).
 
     The result `fn` runs it: `fn(*numbers)` gives (output, gradients of the output with respect
-    to each input); `fn.batch(...)` runs it over a batch; `fn.source` is the code.
+    to each input); `fn.batch(...)` runs it over a batch; `fn.source` is the code. `wrt`: the
+    inputs to differentiate with respect to (all by default), e.g. a model's parameters but not
+    its data.
     """
     single = isinstance(outputs, Value)
     roots = [outputs] if single else list(outputs)
@@ -95,14 +97,17 @@ def compile(outputs, inputs) -> CompiledFunction:  # noqa: A001  (the lecture's 
                             f"{x!r}")
     if len({id(x) for x in inputs}) != len(inputs):
         raise ValueError("compile: an input is listed twice")
-    return CompiledFunction(_Trace(roots, inputs), single)
+    wrt = inputs if wrt is None else list(wrt)
+    if not {id(x) for x in wrt} <= {id(x) for x in inputs}:
+        raise ValueError("compile: every Value in wrt must be one of the inputs")
+    return CompiledFunction(_Trace(roots, inputs, wrt), single)
 
 
 class _Trace:
     """The graph as lists: nodes in topological order and a variable name for each."""
 
-    def __init__(self, roots: list[Value], inputs: list[Value]):
-        self.roots, self.inputs = roots, inputs
+    def __init__(self, roots: list[Value], inputs: list[Value], wrt: list[Value]):
+        self.roots, self.inputs, self.wrt = roots, inputs, wrt
         order, seen = [], set()
         for root in roots:
             for v in topological_order(root):
@@ -111,9 +116,8 @@ class _Trace:
                     order.append(v)
         self.order = order
         self.gates = [v for v in order if v.gate is not None]
-        input_ids = {id(x) for x in inputs}
-        # A node needs a gradient when an input is among what it is computed from.
-        needs = set(input_ids)
+        # A node needs a gradient when an input of `wrt` is among what it is computed from.
+        needs = {id(x) for x in wrt}
         for v in self.gates:
             if any(id(p) in needs for p in v.parents):
                 needs.add(id(v))
@@ -232,7 +236,7 @@ def _body(trace: _Trace, numpy: bool, summed: set[int]) -> tuple[list[str], list
             else:
                 backward.append(f"{d} += {s}  # {comment}")
             assigned.add(id(p))
-    for x in trace.inputs:  # an input nothing flows back to
+    for x in trace.wrt:  # an input nothing flows back to
         if id(x) not in assigned:
             backward.append(f"d_{trace.name(x)} = 0.0  # nothing depends on it")
             assigned.add(id(x))
@@ -251,16 +255,19 @@ def _function_source(trace: _Trace, fname: str) -> str:
     params += [f"d_{trace.name(r)}=1.0" for r in trace.roots]
     forward, backward = _body(trace, numpy=False, summed=set())
     outs = ", ".join(trace.name(r) for r in trace.roots)
-    grads = ", ".join(f"d_{trace.name(x)}" for x in trace.inputs)
     lines = [f"def {fname}({', '.join(params)}):"]
     lines += ["    " + line for line in _header(trace)]
     lines += ["    # forward: one line per gate, inputs first"]
     lines += ["    " + line for line in forward]
     lines += ["    # backward: the chain rule, outputs first; += where a value forks"]
     lines += ["    " + line for line in backward]
-    lines += [f"    return ({outs}{',' if len(trace.roots) == 1 else ''}), ({grads}"
-              f"{',' if len(trace.inputs) == 1 else ''})"]
+    lines += [f"    return ({outs}{',' if len(trace.roots) == 1 else ''}), {_grads(trace)}"]
     return "\n".join(lines) + "\n"
+
+
+def _grads(trace: _Trace) -> str:
+    names = [f"d_{trace.name(x)}" for x in trace.wrt]
+    return f"({', '.join(names)}{',' if len(names) == 1 else ''})"
 
 
 def _python_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str) -> str:
@@ -269,13 +276,15 @@ def _python_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str) -
     columns = list(trace.inputs) + [None] * len(trace.roots)  # None: an upstream gradient
     names = [trace.name(x) for x in trace.inputs] + [f"d_{trace.name(r)}" for r in trace.roots]
     params = [f"{n}_all" if b else n for n, b in zip(names, batched)]
-    summed = {id(x) for x, b in zip(columns, batched) if x is not None and not b}
+    wrt = {id(x) for x in trace.wrt}
+    summed = {id(x) for x, b in zip(columns, batched) if x is not None and not b and id(x) in wrt}
+    is_batched = {id(x): b for x, b in zip(columns, batched) if x is not None}
     forward, backward = _body(trace, numpy=False, summed=summed)
     loop_vars = [n for n, b in zip(names, batched) if b]
     lines = [f"def {fname}(samples, {', '.join(params)}):"]
     lines += ["    " + line for line in _header(trace)]
-    for x, b in zip(trace.inputs, batched):
-        lines.append(f"    d_{trace.name(x)}{'_all = []' if b else ' = 0.0'}")
+    for x in trace.wrt:
+        lines.append(f"    d_{trace.name(x)}{'_all = []' if is_batched[id(x)] else ' = 0.0'}")
     lines += [f"    {trace.name(r)}_all = []" for r in trace.roots]
     lines.append("    k = -1")
     lines.append("    try:")
@@ -289,13 +298,12 @@ def _python_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str) -
     lines += ["            " + line for line in forward + backward]
     lines += [f"            {trace.name(r)}_all.append({trace.name(r)})" for r in trace.roots]
     lines += [f"            d_{trace.name(x)}_all.append(d_{trace.name(x)})"
-              for x, b in zip(trace.inputs, batched) if b]
+              for x in trace.wrt if is_batched[id(x)]]
     lines += ["    except (ArithmeticError, ValueError) as error:",
               "        raise in_sample(error, k) from None"]
     outs = ", ".join(f"{trace.name(r)}_all" for r in trace.roots)
-    grads = ", ".join(f"d_{trace.name(x)}{'_all' if b else ''}"
-                      for x, b in zip(trace.inputs, batched))
-    lines.append(f"    return ({outs},), ({grads}{',' if len(trace.inputs) == 1 else ''})")
+    grads = [f"d_{trace.name(x)}{'_all' if is_batched[id(x)] else ''}" for x in trace.wrt]
+    lines.append(f"    return ({outs},), ({', '.join(grads)}{',' if len(grads) == 1 else ''})")
     return "\n".join(lines) + "\n"
 
 
@@ -304,11 +312,10 @@ def _numpy_batch_source(trace: _Trace, fname: str) -> str:
     params = [trace.name(x) for x in trace.inputs] + [f"d_{trace.name(r)}" for r in trace.roots]
     forward, backward = _body(trace, numpy=True, summed=set())
     outs = ", ".join(trace.name(r) for r in trace.roots)
-    grads = ", ".join(f"d_{trace.name(x)}" for x in trace.inputs)
     lines = [f"def {fname}({', '.join(params)}):"]
     lines += ["    " + line for line in _header(trace)]
     lines += ["    " + line for line in forward + backward]
-    lines.append(f"    return ({outs},), ({grads}{',' if len(trace.inputs) == 1 else ''})")
+    lines.append(f"    return ({outs},), {_grads(trace)}")
     return "\n".join(lines) + "\n"
 
 
@@ -460,8 +467,10 @@ class CompiledFunction:
             outs, grads = function(*values)
         per_sample = [np.broadcast_to(np.asarray(o, dtype=float), (samples,)).copy()
                       for o in outs]
+        position = {id(x): i for i, x in enumerate(self.inputs)}
         summed = []
-        for g, b in zip(grads, batched):
+        for g, x in zip(grads, self._trace.wrt):
+            b = batched[position[id(x)]]
             g = np.asarray(g, dtype=float)
             if b:
                 summed.append(np.broadcast_to(g, (samples,)).copy())

@@ -273,8 +273,9 @@ def linear(w, x, b=0.0) -> Value:
     inputs = (*w, *x, b)
     if not all(map(isinstance, inputs, repeat(Value))):
         inputs = tuple(as_value(v, "w·x+b") for v in inputs)
-    n = len(w)  # the forward function of the row, written out: this is every neuron's gate
-    data = sum(map(_mul, map(_data, inputs[:n]), map(_data, inputs[n:2 * n])), inputs[-1].data)
+    # The row's forward function written out (this is every neuron's gate): b + w_1 x_1 + ...
+    n = len(w)
+    data = sum(map(_mul, map(_data, inputs[:n]), map(_data, inputs[n:-1])), inputs[-1].data)
     return _node(LINEAR, data, inputs)
 
 

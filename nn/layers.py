@@ -73,7 +73,8 @@ class Neuron(Module):
         return len(self.w)
 
     def __call__(self, x) -> Value:
-        _check_size(f"neuron {self.name or ''}".rstrip(), len(self.w), x)
+        if len(x) != len(self.w):
+            _check_size(f"neuron {self.name or ''}".rstrip(), len(self.w), x)
         return self.activation(self.pre_activation(x))
 
     def pre_activation(self, x) -> Value:
@@ -125,7 +126,8 @@ class Maxout(Module):
         return self.pieces[0].nin
 
     def __call__(self, x) -> Value:
-        _check_size(f"maxout unit {self.name}".rstrip(), self.nin, x)
+        if len(x) != self.nin:
+            _check_size(f"maxout unit {self.name}".rstrip(), self.nin, x)
         out = self.pieces[0].pre_activation(x)
         for piece in self.pieces[1:]:
             out = out.max(piece.pre_activation(x))
@@ -169,7 +171,8 @@ class Layer(Module):
         self.nin, self.nout, self.name = nin, nout, name
 
     def __call__(self, x):
-        _check_size(f"layer {self.name}".rstrip(), self.nin, x)
+        if len(x) != self.nin:
+            _check_size(f"layer {self.name}".rstrip(), self.nin, x)
         out = self.forward([as_value(xi) for xi in x])
         return out[0] if len(out) == 1 else out
 

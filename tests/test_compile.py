@@ -239,3 +239,18 @@ def test_bad_calls():
         compile(x * y, [x * y])
     with pytest.raises(ValueError, match="listed twice"):
         compile(x * y, [x, x])
+
+
+def test_wrt_differentiates_with_respect_to_some_inputs_only():
+    x, w, b = Value(0.5, label="x"), Value(2.0, label="w"), Value(0.1, label="b")
+    f = (w * x + b).tanh()
+    fn = compile(f, [x, w, b], wrt=[w, b])
+    assert "d_x" not in fn.source
+    y, (dw, db) = fn(0.5, 2.0, 0.1)
+    f.backward()
+    assert (dw, db) == (w.grad, b.grad)
+    for backend in ("numpy", "python"):
+        ys, (dw_sum, db_sum) = fn.batch([0.5, 0.5], 2.0, 0.1, backend=backend)
+        assert dw_sum == pytest.approx(2 * w.grad) and db_sum == pytest.approx(2 * b.grad)
+    with pytest.raises(ValueError, match="wrt"):
+        compile(f, [x], wrt=[w])
