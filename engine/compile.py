@@ -307,6 +307,35 @@ def _python_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str) -
     return "\n".join(lines) + "\n"
 
 
+def _forward_batch_source(trace: _Trace, batched: tuple[bool, ...], numpy: bool,
+                          fname: str) -> str:
+    """The forward pass only, over a batch: the outputs, no gradients."""
+    names = [trace.name(x) for x in trace.inputs]
+    params = [f"{n}_all" if b and not numpy else n for n, b in zip(names, batched)]
+    forward = [f"{trace.name(v)} = {_forward_code(v, trace, numpy)}  # {caption(v)}"
+               for v in trace.gates]
+    outs = [trace.name(r) for r in trace.roots]
+    lines = [f"def {fname}(samples, {', '.join(params)}):"]
+    lines += ["    " + line for line in _header(trace)]
+    if numpy:
+        lines += ["    " + line for line in forward]
+        lines.append(f"    return ({', '.join(outs)},)")
+        return "\n".join(lines) + "\n"
+    loop_vars = [n for n, b in zip(names, batched) if b]
+    lines += [f"    {o}_all = []" for o in outs]
+    lines += ["    k = -1", "    try:"]
+    source = (f"zip({', '.join(n + '_all' for n in loop_vars)})" if len(loop_vars) > 1
+              else f"{loop_vars[0]}_all")
+    target = f"({', '.join(loop_vars)})" if len(loop_vars) > 1 else loop_vars[0]
+    lines.append(f"        for k, {target} in enumerate({source}):")
+    lines += ["            " + line for line in forward]
+    lines += [f"            {o}_all.append({o})" for o in outs]
+    lines += ["    except (ArithmeticError, ValueError) as error:",
+              "        raise in_sample(error, k) from None"]
+    lines.append(f"    return ({', '.join(o + '_all' for o in outs)},)")
+    return "\n".join(lines) + "\n"
+
+
 def _numpy_batch_source(trace: _Trace, fname: str) -> str:
     """Each gate once over whole arrays (a broadcast input is a float, a batched one an array)."""
     params = [trace.name(x) for x in trace.inputs] + [f"d_{trace.name(r)}" for r in trace.roots]
@@ -389,13 +418,14 @@ class CompiledFunction:
             raise TypeError(f"{self.name} takes {len(self.inputs)} inputs ({names}), got "
                             f"{len(inputs)}")
 
-    def batch(self, *inputs, grad_output=None, backend: str | None = None):
+    def batch(self, *inputs, grad_output=None, backend: str | None = None, grad: bool = True):
         """The function over a batch. Each input is one number (broadcast: the same for every
         sample, its gradient summed over the batch) or a sequence of B numbers (one per sample,
         its gradient per sample). Returns (outputs, grads): outputs of shape (B,) (one such per
         output with several outputs). backend "numpy" (the default when numpy imports) runs
         each gate once over arrays; "python" runs the sample loop in generated Python and
         returns lists. `grad_output`: the upstream gradient(s), numbers or sequences of B.
+        grad=False runs the forward pass only and returns the outputs alone.
         """
         self._check_arity(inputs)
         if backend is None:
@@ -403,8 +433,12 @@ class CompiledFunction:
         if backend not in BACKENDS:
             raise ValueError(f"{self.name}.batch: backend must be one of {BACKENDS}, got "
                              f"{backend!r}")
-        seeds = self._grad_outputs(grad_output) if grad_output is not None or \
-            len(self._trace.roots) == 1 else self._grad_outputs(None)
+        if len(self._trace.roots) == 1:  # one output: its upstream is one column
+            seeds = [1.0 if grad_output is None else grad_output]
+        elif grad_output is None and not grad:
+            seeds = [0.0] * len(self._trace.roots)  # not used: there is no backward pass
+        else:
+            seeds = self._grad_outputs(grad_output)
         columns = list(inputs) + seeds
         batched = tuple(_is_sequence(c) for c in columns)
         sizes = {len(c) for c, b in zip(columns, batched) if b}
@@ -415,6 +449,9 @@ class CompiledFunction:
             raise ValueError(f"{self.name}.batch: no input is a sequence; call {self.name}(...) "
                              "for one sample")
         samples = sizes.pop()
+        if not grad:
+            return self._forward_batch(columns[:len(self.inputs)], batched[:len(self.inputs)],
+                                       samples, backend)
         if backend == "python":
             return self._batch_python(columns, batched, samples)
         return self._batch_numpy(columns, batched, samples)
@@ -429,6 +466,35 @@ class CompiledFunction:
         if len(mask) != n:
             raise ValueError(f"batched needs {n} flags (inputs, then grad outputs)")
         return _python_batch_source(self._trace, mask, self.name + "_batch")
+
+    def _forward_batch(self, columns, batched, samples, backend):
+        numpy = backend == "numpy"
+        if numpy and _numpy() is None:
+            raise ImportError(f"{self.name}.batch(backend='numpy') needs numpy")
+        key = ("forward", backend, batched)
+        function = self._batch_functions.get(key)
+        if function is None:
+            name = self.name + "_forward"
+            source = _forward_batch_source(self._trace, batched, numpy, name)
+            if numpy:
+                from . import compile_numpy
+                namespace = compile_numpy.namespace(self._trace.gates, _gate_variable)
+            else:
+                namespace = _python_namespace(self._trace)
+            function = _define(source, name, namespace)
+            self._batch_functions[key] = function
+        if numpy:
+            np = _numpy()
+            values = [np.asarray(c, dtype=float) if b else _number(c, i, self)
+                      for i, (c, b) in enumerate(zip(columns, batched))]
+            with np.errstate(all="ignore"):
+                outs = function(samples, *values)
+            outs = [np.broadcast_to(np.asarray(o, dtype=float), (samples,)).copy() for o in outs]
+        else:
+            values = [[_number(x, i, self) for x in c] if b else _number(c, i, self)
+                      for i, (c, b) in enumerate(zip(columns, batched))]
+            outs = function(samples, *values)
+        return outs[0] if self._single else tuple(outs)
 
     def _batch_python(self, columns, batched, samples):
         function = self._batch_functions.get(batched)

@@ -125,7 +125,7 @@ def _progress_bar(epochs: int, enabled: bool):
 def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=None,
         optimizer=None, l2: float = 0.0, val=None, progress: bool = True, grad_tol=None,
         lr_schedule=None, momentum: float = 0.0, rng=None, accuracy="auto",
-        callback=None, live=False) -> History:
+        callback=None, live=False, compile=None) -> History:  # noqa: A002
     """Train `model` on (X, y) and return its `History`.
 
     loss: a name from `nn.objectives.NAMES` ('hinge' accepts 0/1 or -1/+1 labels) or a function
@@ -143,6 +143,11 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     live: in Jupyter, one figure redrawn in place every few epochs (an int: every that many) with
         the train and validation loss and accuracy and, for two inputs, the decision boundary;
         elsewhere the progress bar as usual (nn/plots.py).
+    compile: train through `gategrad.engine.compile` (nn/compiled.py): the model's graph for one
+        sample is traced once and replayed as generated code, the same numbers much faster.
+        None (the default) compiles when the model traces to one graph for every sample (the
+        layers of nn always do) and falls back to the plain graph otherwise; True insists, False
+        builds the plain graph for every sample (to draw or explain it mid-training, say).
 
     Training stops early, with the reason in `history.stop_reason`, when the loss becomes
     infinite or nan or a gate overflows (the learning rate is usually too large), or on Ctrl-C.
@@ -163,6 +168,7 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     if optimizer is None:
         optimizer = SGD(params, lr=lr, momentum=momentum, lr_schedule=lr_schedule)
     shuffler = _as_rng(rng)
+    step = _compiled_step(model, objective, l2, X, compile)
     history = History()
     figure = None  # fit(live=...)'s figure in Jupyter, None elsewhere (then the progress bar)
     if live:
@@ -174,7 +180,7 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     try:
         for epoch in bar:
             stop = _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler,
-                          history)
+                          history, step)
             if val is not None:
                 val_loss, val_acc = evaluate(model, val[0], val[1], objective, accuracy)
                 history.val_loss.append(val_loss)
@@ -205,8 +211,28 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
     return history
 
 
-def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, history):
-    """One pass over the data; records the epoch's metrics; returns a stop reason or ''."""
+def _compiled_step(model, objective, l2, X, compile):  # noqa: A002
+    if compile is not None and not isinstance(compile, bool):
+        raise ValueError(f"fit: compile must be True, False or None, got {compile!r}")
+    if compile is False:
+        return None
+    from .compiled import compile_step
+    try:
+        step = compile_step(model, objective, l2, X)
+    except Exception:  # noqa: BLE001  (None asks for the plain graph whenever tracing fails)
+        if compile:
+            raise
+        return None
+    if step is None and compile:
+        raise ValueError("fit(compile=True): this model's graph depends on its input numbers, "
+                         "so it cannot be traced once; use compile=False")
+    return step
+
+
+def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, history,
+           step=None):
+    """One pass over the data; records the epoch's metrics; returns a stop reason or ''.
+    `step`: a CompiledStep (nn/compiled.py) to run instead of the plain graph."""
     n = len(X)
     loss_sum = objective_sum = 0.0
     hits = 0
@@ -214,9 +240,12 @@ def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, 
     reason = ""
     for xb, yb in batches(X, y, batch_size, rng=shuffler):
         try:
-            outputs = [model(x) for x in xb]
-            data_loss = objective.loss(outputs, yb)
-            total = data_loss + l2_penalty(params, l2) if l2 else data_loss
+            if step is not None:
+                outputs, data_loss, total = step.forward(xb, yb)
+            else:
+                outputs = [model(x) for x in xb]
+                data_loss = objective.loss(outputs, yb)
+                total = data_loss + l2_penalty(params, l2) if l2 else data_loss
         except OverflowError as err:  # a gate overflowed: the weights have blown up
             loss_sum = objective_sum = math.inf
             reason = (f"diverged in epoch {history.epochs + 1} ({err}); try a smaller "
@@ -229,7 +258,10 @@ def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, 
                       "try a smaller learning rate")
             break
         optimizer.zero_grad()
-        total.backward()
+        if step is not None:
+            step.backward(total)
+        else:
+            total.backward()
         weight = len(xb) / n
         for i, p in enumerate(params):
             mean_grad[i] += p.grad * weight

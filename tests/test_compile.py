@@ -254,3 +254,13 @@ def test_wrt_differentiates_with_respect_to_some_inputs_only():
         assert dw_sum == pytest.approx(2 * w.grad) and db_sum == pytest.approx(2 * b.grad)
     with pytest.raises(ValueError, match="wrt"):
         compile(f, [x], wrt=[w])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "python"])
+def test_grad_false_gives_the_outputs_alone(backend):
+    inputs, root = random_graph(3)
+    fn = compile(root, inputs)
+    columns = [[0.1, -0.4, 1.2], 0.3, [0.5, 0.5, -1.0], -0.7]
+    ys = fn.batch(*columns, backend=backend, grad=False)
+    expected, _ = fn.batch(*columns, backend=backend)
+    assert list(ys) == list(expected)

@@ -1,0 +1,78 @@
+"""fit(compile=True) trains to the same numbers as the plain graph, for every kind of step, loss
+and layer; a model whose graph depends on the numbers is not compiled."""
+
+import random
+
+import pytest
+
+from gategrad import nn
+from gategrad.engine import Value
+from gategrad.nn.compiled import compile_step
+
+
+def _train(model_maker, X, y, compile, **options):
+    model = model_maker()
+    history = nn.fit(model, X, y, progress=False, compile=compile, rng=random.Random(3),
+                     **options)
+    return [p.data for p in model.parameters()], history
+
+
+def _same_training(model_maker, X, y, **options):
+    plain, h_plain = _train(model_maker, X, y, False, **options)
+    compiled, h_compiled = _train(model_maker, X, y, True, **options)
+    assert compiled == pytest.approx(plain, rel=1e-9, abs=1e-12)
+    assert h_compiled.train_loss == pytest.approx(h_plain.train_loss, rel=1e-9, abs=1e-12)
+    assert h_compiled.train_acc == h_plain.train_acc
+
+
+def test_micrograd_demo_trains_to_the_same_numbers_with_and_without_compile():
+    X, y = nn.data.moons(100, noise=0.1)
+    _same_training(lambda: nn.MLP(2, [16, 16, 1], rng=random.Random(0)), X, y, loss="hinge",
+                   l2=1e-4, epochs=100, lr=1.0, lr_schedule=nn.LinearDecay(1.0, 0.1, 100))
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, None])
+@pytest.mark.parametrize("loss", ["hinge", "bce_with_logits", "mse"])
+def test_every_kind_of_step_and_loss(batch_size, loss):
+    X, y = nn.data.moons(40, noise=0.2, seed=2)
+    _same_training(lambda: nn.MLP(2, [6, 1], activation="tanh", rng=random.Random(1)), X, y,
+                   loss=loss, epochs=5, lr=0.3, batch_size=batch_size, momentum=0.5, l2=1e-3)
+
+
+def test_several_outputs_with_softmax_cross_entropy():
+    X, y = nn.data.spirals(30, classes=3, seed=0)
+    _same_training(lambda: nn.MLP(2, [8, 3], rng=random.Random(2)), X, y,
+                   loss="cross_entropy", epochs=4, lr=0.5, batch_size=10)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "leaky_relu", "prelu", "elu", "maxout"])
+def test_other_units(activation):
+    X, y = nn.data.xor()
+    _same_training(lambda: nn.MLP(2, [4, 1], activation=activation, rng=random.Random(4)), X, y,
+                   loss="bce_with_logits", epochs=10, lr=0.5)
+
+
+def test_a_model_whose_graph_depends_on_the_numbers_is_not_compiled():
+    def sign_dependent(z: Value) -> Value:
+        return z * 2.0 if z.data > 0 else z * 0.5  # a Python `if` on the number
+
+    model = nn.MLP(2, [3, 1], activation=sign_dependent, rng=random.Random(0))
+    X, y = [[1.0, 2.0], [-3.0, -1.0]], [1.0, 0.0]
+    objective = nn.objectives.get("mse")
+    assert compile_step(model, objective, 0.0, X) is None
+    with pytest.raises(ValueError, match="cannot be traced once"):
+        nn.fit(model, X, y, compile=True, epochs=1, progress=False)
+    nn.fit(model, X, y, epochs=1, progress=False)  # the default falls back to the plain graph
+
+
+def test_compile_must_be_a_bool_or_none():
+    with pytest.raises(ValueError, match="compile must be"):
+        nn.fit(nn.Neuron(1), [[1.0]], [1.0], compile="yes", progress=False)
+
+
+def test_the_compiled_step_is_the_default_for_nn_models():
+    X, y = nn.data.and_gate()
+    model = nn.Neuron(2, activation="linear", rng=random.Random(0))
+    step = compile_step(model, nn.objectives.get("mse"), 0.0, X)
+    assert step is not None
+    assert step.fn.source.startswith("def grad_out(w0, w1, b, x0, x1, d_out=1.0):")
