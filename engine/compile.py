@@ -210,14 +210,27 @@ def _comment(v: Value) -> str:
     return f"{caption(v)}: {v.gate.rule}"
 
 
-def _body(trace: _Trace, numpy: bool, summed: set[int]) -> tuple[list[str], list[str]]:
+def _body(trace: _Trace, numpy: bool, summed: set[int],
+          layers: dict | None = None) -> tuple[list[str], list[str]]:
     """Forward lines and backward lines. `summed`: inputs whose gradient is a running sum that
-    starts before the code (a broadcast input in a batch): it only ever takes `+=`."""
-    forward = [f"{trace.name(v)} = {_forward_code(v, trace, numpy)}  # {caption(v)}"
-               for v in trace.gates]
+    starts before the code (a broadcast input in a batch): it only ever takes `+=`. `layers`:
+    w·x+b nodes run as one matrix product per layer (numpy; see _layers), by node id."""
+    layers = layers or {}
+    forward = []
+    for v in trace.gates:
+        layer = layers.get(id(v))
+        if layer is None:
+            forward.append(f"{trace.name(v)} = {_forward_code(v, trace, numpy)}  # {caption(v)}")
+        elif v is layer.nodes[0]:  # all its inputs are computed by now, none of its outputs used
+            forward += layer.forward_lines(trace)
     backward = []
     assigned = set(summed) | {id(r) for r in trace.roots}
     for v in reversed(trace.gates):
+        layer = layers.get(id(v))
+        if layer is not None:  # the layer's first node comes last: every output's gradient is
+            if v is layer.nodes[0]:  # complete by then
+                backward += layer.backward_lines(trace, assigned)
+            continue
         if id(v) not in trace.needs_grad or id(v) not in assigned:
             continue  # nothing flows back from here to an input
         sends, pre = _sends(v, trace, numpy)
@@ -336,16 +349,116 @@ def _forward_batch_source(trace: _Trace, batched: tuple[bool, ...], numpy: bool,
     return "\n".join(lines) + "\n"
 
 
-def _numpy_batch_source(trace: _Trace, fname: str) -> str:
-    """Each gate once over whole arrays (a broadcast input is a float, a batched one an array)."""
+def _numpy_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str) -> str:
+    """Each gate once over whole arrays (a broadcast input is a float, a batched one an array),
+    a layer of w·x+b gates as one matrix product. Broadcast inputs' gradients are summed over the
+    batch at the end (a layer's weights' come summed from its matrix product)."""
     params = [trace.name(x) for x in trace.inputs] + [f"d_{trace.name(r)}" for r in trace.roots]
-    forward, backward = _body(trace, numpy=True, summed=set())
+    layers = _layers(trace, batched)
+    forward, backward = _body(trace, numpy=True, summed=set(), layers=layers)
+    is_batched = dict(zip([id(x) for x in trace.inputs], batched))
+    fused = {id(w) for layer in set(layers.values()) for w in layer.parameters}
+    totals = [f"d_{trace.name(x)} = total(samples, d_{trace.name(x)})" for x in trace.wrt
+              if not is_batched[id(x)] and id(x) not in fused]
     outs = ", ".join(trace.name(r) for r in trace.roots)
-    lines = [f"def {fname}({', '.join(params)}):"]
+    lines = [f"def {fname}(samples, {', '.join(params)}):"]
     lines += ["    " + line for line in _header(trace)]
     lines += ["    " + line for line in forward + backward]
+    if totals:
+        lines += ["    # a broadcast input's gradient: the sum of its gradients over the batch"]
+        lines += ["    " + line for line in totals]
     lines.append(f"    return ({outs},), {_grads(trace)}")
     return "\n".join(lines) + "\n"
+
+
+class _Layer:
+    """w·x+b nodes that read the same inputs x with weights and biases of their own (broadcast
+    inputs, used nowhere else): W x + b for the whole batch as one matrix product."""
+
+    def __init__(self, number: int, nodes: list[Value], activations: list[Value] | None):
+        self.number, self.nodes, self.activations = number, nodes, activations
+        n = (len(nodes[0].parents) - 1) // 2
+        self.inputs = nodes[0].parents[n:-1]
+        self.weights = [v.parents[:n] for v in nodes]
+        self.biases = [v.parents[-1] for v in nodes]
+        self.parameters = [w for row in self.weights for w in row] + self.biases
+
+    def forward_lines(self, trace: _Trace) -> list[str]:
+        k, name = self.number, trace.name
+        rows = ", ".join("[" + ", ".join(name(w) for w in row) + "]" for row in self.weights)
+        lines = [f"# layer {k}: {len(self.nodes)} w·x+b gates reading the same "
+                 f"{len(self.inputs)} inputs, as one matrix product",
+                 f"W{k} = np.array([{rows}])",
+                 f"X{k} = columns(samples, {', '.join(name(x) for x in self.inputs)})",
+                 f"Z{k} = X{k} @ W{k}.T + np.array([{', '.join(map(name, self.biases))}])"]
+        if self.activations is None:
+            return lines + [f"{', '.join(name(v) for v in self.nodes)}, = Z{k}.T"]
+        gate = self.activations[0].gate
+        forward = TEMPLATES[gate.name].numpy_forward or TEMPLATES[gate.name].forward
+        return lines + [f"A{k} = {forward.format(f'Z{k}')}  # {gate.symbol} of every unit",
+                        f"{', '.join(name(v) for v in self.activations)}, = A{k}.T"]
+
+    def backward_lines(self, trace: _Trace, assigned: set) -> list[str]:
+        k, name = self.number, trace.name
+        outs = self.nodes if self.activations is None else self.activations
+        grads = ", ".join(f"d_{name(v)}" if id(v) in assigned else "0.0" for v in outs)
+        lines = [f"# layer {k}: d/dx = W^T d, d/dW = d x^T summed over the batch, d/db = d",
+                 f"D{k} = columns(samples, {grads})"]
+        if self.activations is not None:  # through the activation first: d of each w·x+b
+            gate = self.activations[0].gate
+            sends = TEMPLATES[gate.name].numpy_sends or TEMPLATES[gate.name].sends
+            lines.append(f"D{k} = {sends[0].format(f'Z{k}', out=f'A{k}', g=f'D{k}')}  "
+                         f"# {gate.symbol}: {gate.rule}")
+        needed = [(i, x) for i, x in enumerate(self.inputs) if id(x) in trace.needs_grad]
+        if needed:
+            lines.append(f"dX{k} = D{k} @ W{k}")
+            for i, x in needed:
+                d = f"d_{name(x)}"
+                lines.append(f"{d} = {d} + dX{k}[:, {i}]" if id(x) in assigned
+                             else f"{d} = dX{k}[:, {i}]")
+                assigned.add(id(x))
+        targets = [f"d_{name(p)}" if id(p) in trace.needs_grad else "_"
+                   for p in self.parameters]
+        lines.append(f"{', '.join(targets)}, = (*(D{k}.T @ X{k}).ravel().tolist(), "
+                     f"*D{k}.sum(axis=0).tolist())")
+        assigned.update(id(p) for p in self.parameters)
+        return lines
+
+
+def _layers(trace: _Trace, batched: tuple[bool, ...]) -> dict:
+    """The w·x+b nodes that form layers (at least two reading the same inputs, every weight and
+    bias a broadcast input used by that node alone), by node id."""
+    broadcast = {id(x) for x, b in zip(trace.inputs, batched) if not b}
+    uses: dict[int, int] = {}
+    for v in trace.gates:
+        for p in v.parents:
+            uses[id(p)] = uses.get(id(p), 0) + 1
+    groups: dict[tuple, list] = {}
+    for v in trace.gates:
+        if v.gate is not GATES["linear"]:
+            continue
+        n = (len(v.parents) - 1) // 2
+        own = (*v.parents[:n], v.parents[-1])
+        if all(id(p) in broadcast and uses[id(p)] == 1 for p in own):
+            groups.setdefault(tuple(map(id, v.parents[n:-1])), []).append(v)
+    consumers: dict[int, Value] = {}
+    for v in trace.gates:
+        for p in v.parents:
+            consumers[id(p)] = v
+    roots = {id(r) for r in trace.roots}
+    layers = {}
+    for nodes in groups.values():
+        if len(nodes) < 2:
+            continue
+        # The same one-input activation as the only use of every unit: applied to the layer.
+        after = [consumers.get(id(v)) for v in nodes]
+        fused = (all(a is not None and uses[id(v)] == 1 and id(v) not in roots for a, v in
+                     zip(after, nodes))
+                 and all(a.gate is after[0].gate for a in after)
+                 and after[0].gate in (GATES["relu"], GATES["tanh"], GATES["sigmoid"]))
+        layer = _Layer(len(set(layers.values())) + 1, nodes, after if fused else None)
+        layers.update((id(v), layer) for v in nodes + (after if fused else []))
+    return layers
 
 
 # --- running it ----------------------------------------------------------------------------------
@@ -459,12 +572,12 @@ class CompiledFunction:
     def batch_source(self, backend: str = "python", batched=None) -> str:
         """The generated batch code (python: for which inputs are batched, all by default)."""
         n = len(self.inputs) + len(self._trace.roots)
-        if backend == "numpy":
-            return _numpy_batch_source(self._trace, self.name + "_batch")
         mask = tuple(batched) if batched is not None else (True,) * len(self.inputs) + \
             (False,) * len(self._trace.roots)
         if len(mask) != n:
             raise ValueError(f"batched needs {n} flags (inputs, then grad outputs)")
+        if backend == "numpy":
+            return _numpy_batch_source(self._trace, mask, self.name + "_batch")
         return _python_batch_source(self._trace, mask, self.name + "_batch")
 
     def _forward_batch(self, columns, batched, samples, backend):
@@ -512,13 +625,13 @@ class CompiledFunction:
         if np is None:
             raise ImportError(f"{self.name}.batch(backend='numpy') needs numpy: pip install numpy"
                               ", or use backend='python'")
-        function = self._batch_functions.get("numpy")
+        function = self._batch_functions.get(("numpy", batched))
         if function is None:
             from . import compile_numpy
-            source = _numpy_batch_source(self._trace, self.name + "_batch")
+            source = _numpy_batch_source(self._trace, batched, self.name + "_batch")
             namespace = compile_numpy.namespace(self._trace.gates, _gate_variable)
             function = _define(source, self.name + "_batch", namespace)
-            self._batch_functions["numpy"] = function
+            self._batch_functions[("numpy", batched)] = function
         values = []
         for i, (c, b) in enumerate(zip(columns, batched)):
             if b:
@@ -530,19 +643,14 @@ class CompiledFunction:
             else:
                 values.append(_number(c, i, self))
         with np.errstate(all="ignore"):  # what a gate must refuse, it checks itself
-            outs, grads = function(*values)
+            outs, grads = function(samples, *values)
         per_sample = [np.broadcast_to(np.asarray(o, dtype=float), (samples,)).copy()
                       for o in outs]
         position = {id(x): i for i, x in enumerate(self.inputs)}
-        summed = []
-        for g, x in zip(grads, self._trace.wrt):
-            b = batched[position[id(x)]]
-            g = np.asarray(g, dtype=float)
-            if b:
-                summed.append(np.broadcast_to(g, (samples,)).copy())
-            else:  # a broadcast input: its gradient summed over the batch
-                summed.append(float(g.sum()) if g.ndim else float(g) * samples)
-        return (per_sample[0] if self._single else tuple(per_sample)), tuple(summed)
+        grads = tuple(np.broadcast_to(np.asarray(g, dtype=float), (samples,)).copy()
+                      if batched[position[id(x)]] else float(g)
+                      for g, x in zip(grads, self._trace.wrt))
+        return (per_sample[0] if self._single else tuple(per_sample)), grads
 
     def __repr__(self) -> str:
         names = ", ".join(self._trace.name(x) for x in self.inputs)

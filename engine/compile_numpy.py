@@ -102,12 +102,24 @@ class _Vectorized:
         return _elementwise(self.gate.local, out, *arrays)
 
 
+def columns(samples: int, *values):
+    """Values (arrays of the batch, or numbers the same for every sample) side by side: a
+    (samples, len(values)) matrix."""
+    return np.column_stack([np.broadcast_to(v, (samples,)) for v in values])
+
+
+def total(samples: int, gradient):
+    """A broadcast input's gradient over the batch: the sum of its per-sample gradients (a
+    number that is the same for every sample counts once per sample)."""
+    return float(np.sum(gradient)) if np.ndim(gradient) else float(gradient) * samples
+
+
 def namespace(gates, variable) -> dict:
     """What the generated numpy code reads: these functions, and a vectorized row per gate
     without a template (under the variable name `variable(gate)`)."""
     names = {"exp": exp, "log": log, "recip": recip, "tanh": np.tanh, "sigmoid": sigmoid,
              "max_": max_, "pow_": pow_, "max_local": max_local, "pow_local": pow_local,
-             "where": np.where, "np": np}
+             "where": np.where, "np": np, "columns": columns, "total": total}
     for node in gates:
         names[variable(node.gate)] = _Vectorized(node.gate)
     return names

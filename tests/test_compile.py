@@ -264,3 +264,37 @@ def test_grad_false_gives_the_outputs_alone(backend):
     ys = fn.batch(*columns, backend=backend, grad=False)
     expected, _ = fn.batch(*columns, backend=backend)
     assert list(ys) == list(expected)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+def test_a_layer_of_neurons_runs_as_one_matrix_product_with_the_same_numbers(activation):
+    from gategrad import nn
+
+    model = nn.MLP(3, [5, 4, 2], activation=activation, rng=random.Random(1))
+    params = model.parameters()
+    x = [Value(0.0, label=f"x{i}") for i in range(3)]
+    out = model(x)
+    fn = compile(out, [*params, *x], wrt=params)
+    batched = (False,) * len(params) + (True,) * 3 + (False, False)
+    source = fn.batch_source("numpy", batched=batched)
+    assert source.count("as one matrix product") == 3
+    assert ("A1 = " in source) == (activation != "linear")
+    rng = random.Random(5)
+    columns = [[rng.uniform(-2, 2) for _ in range(9)] for _ in range(3)]
+    seeds = [0.5, -1.5]
+    data = [p.data for p in params]
+    outs_np, grads_np = fn.batch(*data, *columns, grad_output=seeds, backend="numpy")
+    outs_py, grads_py = fn.batch(*data, *columns, grad_output=seeds, backend="python")
+    for a, b in zip(outs_np, outs_py):
+        assert list(a) == pytest.approx(b, rel=1e-12, abs=1e-12)
+    assert list(grads_np) == pytest.approx(grads_py, rel=1e-11, abs=1e-12)
+    # and against the plain graph, summed over the samples
+    expected = [0.0] * len(params)
+    for k in range(9):
+        xs = [Value(c[k]) for c in columns]
+        o = model(xs)
+        (o[0] * seeds[0] + o[1] * seeds[1]).backward()
+        for i, p in enumerate(params):
+            expected[i] += p.grad
+            p.grad = 0.0
+    assert list(grads_np) == pytest.approx(expected, rel=1e-11, abs=1e-12)
