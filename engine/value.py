@@ -273,10 +273,10 @@ def linear(w, x, b=0.0) -> Value:
     inputs = (*w, *x, b)
     if not all(map(isinstance, inputs, repeat(Value))):
         inputs = tuple(as_value(v, "w·x+b") for v in inputs)
+        n = len(w)
+        w, x, b = inputs[:n], inputs[n:-1], inputs[-1]
     # The row's forward function written out (this is every neuron's gate): b + w_1 x_1 + ...
-    n = len(w)
-    data = sum(map(_mul, map(_data, inputs[:n]), map(_data, inputs[n:-1])), inputs[-1].data)
-    return _node(LINEAR, data, inputs)
+    return _node(LINEAR, sum(map(_mul, map(_data, w), map(_data, x)), b.data), inputs)
 
 
 def sum_of(values) -> Value:
