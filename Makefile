@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
-SOURCES := pyproject.toml $(shell find src engine nn -name '*.py' -o -name 'py.typed')
+SOURCES := pyproject.toml $(shell find src engine nn -type f -not -path '*/__pycache__/*')
 
 .PHONY: demo test lint bench notebook clean
 

@@ -5,7 +5,10 @@ Shared by `explain` and the drawing module, which only read the graph, never cha
 
 from __future__ import annotations
 
+from .gates import GATES
 from .value import Value
+
+_FOLDING = ("add", "mul", "pow", "max")
 
 
 def number(x: float, digits: int | None = None) -> str:
@@ -19,9 +22,10 @@ def number(x: float, digits: int | None = None) -> str:
 def folded_constant(v: Value) -> int | None:
     """Index of the constant operand a diagram folds into the gate's caption (`*-1`, `+1`, `**2`).
 
-    Only two-input gates with exactly one constant operand fold it; n-ary gates draw all inputs.
+    Only the built-in two-input gates (+, *, **, max) with exactly one constant operand fold it;
+    a user's own gate and the n-ary gates draw all their inputs.
     """
-    if v.gate is None or v.gate.arity != 2:
+    if v.gate is None or v.gate.name not in _FOLDING or v.gate is not GATES[v.gate.name]:
         return None
     flags = [p.is_constant for p in v.parents]
     if flags == [False, True]:
