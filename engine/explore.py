@@ -117,17 +117,18 @@ class Explorer:
         return self.diagram
 
     def _run(self) -> None:
-        self.inputs = {name: Value(x, label=name) for name, x in self._values.items()}
-        root = self.fn(**self.inputs)
+        from .drawing import draw  # graphviz is imported only when a diagram is drawn
+        inputs = {name: Value(x, label=name) for name, x in self._values.items()}
+        root = self.fn(**inputs)
         if not isinstance(root, Value):
             raise TypeError(f"explore: fn must return a Value built from its inputs, got "
                             f"{type(root).__name__}")
         if not root.label and root.gate is not None:
             root.label = "f"
         root.backward()
-        self.root = root
-        from .drawing import draw  # graphviz is imported only when a diagram is drawn
-        self.diagram = draw(root, **self.draw_options)
+        diagram = draw(root, **self.draw_options)
+        # only a complete run replaces the state: a failed one leaves the last good one
+        self.inputs, self.root, self.diagram = inputs, root, diagram
 
     def summary(self) -> str:
         """One line: the output and the gradient of every input."""
