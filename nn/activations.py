@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from gategrad.engine import Value
 
+from . import checks
+
 # --- the functions -------------------------------------------------------------------------------
 
 
@@ -132,9 +134,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, slope: float = 0.01):
-        if not 0.0 <= slope <= 1.0:
-            raise ValueError(f"leaky_relu: slope must be in [0, 1], got {slope!r}")
-        self.slope = float(slope)
+        self.slope = checks.real("leaky_relu", "slope", slope, 0.0, 1.0)
 
     def __call__(self, z: Value) -> Value:
         return (z * self.slope).max(z)
@@ -147,7 +147,7 @@ class ELU(Activation):
     name = "elu"
 
     def __init__(self, alpha: float = 1.0):
-        self.alpha = float(alpha)
+        self.alpha = checks.real("elu", "alpha", alpha)
 
     def __call__(self, z: Value) -> Value:
         return elu(z, self.alpha)
@@ -162,7 +162,7 @@ class PReLU(Activation):
     name = "prelu"
 
     def __init__(self, init: float = 0.25, label: str = "slope"):
-        self.init = float(init)
+        self.init = checks.real("prelu", "init", init)
         self.slope = Value(self.init, label=label)
 
     def __call__(self, z: Value) -> Value:
@@ -238,6 +238,8 @@ leaky_relu, prelu, elu (or pass a function of one Value)
     if isinstance(spec, dict):
         spec = dict(spec)
         name = spec.pop("name", None)
+        if not isinstance(name, str):  # a name, never another dict: no recursion on a file's say
+            raise ValueError(f"an activation dict needs a \"name\" string, got {name!r}")
         return get(name, **spec, **options)
     if isinstance(spec, str):
         key = spec.lower().replace("-", "_")
@@ -249,11 +251,7 @@ leaky_relu, prelu, elu (or pass a function of one Value)
         if unknown:
             raise ValueError(f"activation {key!r} takes the options {list(accepted)}, "
                              f"not {unknown}")
-        bad = {k: v for k, v in options.items() if isinstance(v, bool) or
-               not isinstance(v, (int, float))}
-        if bad:
-            raise ValueError(f"activation {key!r}: options must be numbers, got {bad}")
-        return build(**options)
+        return build(**options)  # each class checks its options
     if callable(spec):
         return Custom(spec)
     raise ValueError(f"activation must be a name ({', '.join(NAMES)}) or a function of one Value, "

@@ -13,6 +13,8 @@ import numbers
 
 from gategrad.engine import Value
 
+from . import checks
+
 
 class Module:
     """Base class: parameters, gradients, and a state dict of plain floats.
@@ -95,5 +97,5 @@ def _listing(kind: str, names: list[str], shown: int = 5) -> str:
 def _check_number(name: str, x) -> None:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise ValueError(f"parameter {name} must be a number, got {type(x).__name__}: {x!r}")
-    if not math.isfinite(x):
+    if not math.isfinite(checks.as_float(x, f"parameter {name}")):  # 10**400 is no float
         raise ValueError(f"parameter {name} must be a finite number, got {x!r}")

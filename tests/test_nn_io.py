@@ -140,6 +140,62 @@ CORRUPTIONS = {
         {"L2.N1.b": None})), "L2.N1.b must be a number, got NoneType"),
     "NaN parameter": (lambda p: p.write_text(p.read_text().replace(
         '"L1.N1.b": 0.0', '"L1.N1.b": NaN')), "NaN is not a valid parameter value"),
+    # numbers JSON can write but a float cannot hold
+    "nin 1e400": (lambda p: p.write_text(p.read_text().replace('"nin": 2', '"nin": 1e400')),
+                  "'nin' must be an integer >= 1, got inf"),
+    "parameter 10**400": (lambda p: p.write_text(p.read_text().replace(
+        '"L1.N1.b": 0.0', '"L1.N1.b": 1' + "0" * 400)),
+        "parameter L1.N1.b is too large for a float"),
+    "parameter 1e400": (lambda p: p.write_text(p.read_text().replace(
+        '"L1.N1.b": 0.0', '"L1.N1.b": -1e400')), "L1.N1.b must be a finite number, got -inf"),
+    # every entry of the wrong JSON type
+    "type a list": (lambda p: rewrite(p, lambda d: d["architecture"].update(type=["MLP"])),
+                    r"unknown model type \['MLP'\]"),
+    "type missing": (lambda p: rewrite(p, lambda d: d["architecture"].pop("type")),
+                     "unknown model type None"),
+    "nin a string": (lambda p: rewrite(p, lambda d: d["architecture"].update(nin="2")),
+                     "'nin' must be an integer >= 1, got '2'"),
+    "nin true": (lambda p: rewrite(p, lambda d: d["architecture"].update(nin=True)),
+                 "'nin' must be an integer >= 1, got True"),
+    "nin 2.0": (lambda p: rewrite(p, lambda d: d["architecture"].update(nin=2.0)),
+                "'nin' must be an integer >= 1, got 2.0"),
+    "nin negative": (lambda p: rewrite(p, lambda d: d["architecture"].update(nin=-2)),
+                     "'nin' must be an integer >= 1, got -2"),
+    "nouts a number": (lambda p: rewrite(p, lambda d: d["architecture"].update(nouts=3)),
+                       "'nouts' must be a list of layer sizes, got 3"),
+    "nouts entry a dict": (lambda p: rewrite(p, lambda d: d["architecture"].update(
+        nouts=[3, {"n": 1}])), r"'nouts'\[1\] must be an integer >= 1, got \{'n': 1\}"),
+    "activation a number": (lambda p: rewrite(p, lambda d: d["architecture"].update(
+        activation=5)), "activation must be a name"),
+    "activation option a list": (lambda p: rewrite(p, lambda d: d["architecture"].update(
+        activation={"name": "elu", "alpha": [1]})), "elu: alpha must be a number, got list"),
+    "activation option 10**400": (lambda p: rewrite(p, lambda d: d["architecture"].update(
+        activation={"name": "elu", "alpha": 10 ** 400})), "elu: alpha is too large for a float"),
+    "activation name a dict": (lambda p: rewrite(p, lambda d: d["architecture"].update(
+        activation={"name": {"name": "relu"}})), "needs a \"name\" string"),
+    "fused a string": (lambda p: rewrite(p, lambda d: d["architecture"].update(fused="yes")),
+                       "fused must be True or False, got str 'yes'"),
+    "unknown argument": (lambda p: rewrite(p, lambda d: d["architecture"].update(depth=3)),
+                         "invalid MLP architecture: .*depth"),
+    "pieces huge": (lambda p: rewrite(p, lambda d: d["architecture"].update(
+        activation="maxout", pieces=10 ** 9)), "needs at least 6000000003 parameters"),
+    "version true": (lambda p: rewrite(p, lambda d: d.update(version=True)),
+                     "version True is not supported"),
+    "architecture a list": (lambda p: rewrite(p, lambda d: d.update(architecture=[1])),
+                            "'architecture' entry is missing or not a JSON object"),
+    "parameters a list": (lambda p: rewrite(p, lambda d: d.update(parameters=[0.5])),
+                          "'parameters' entry is missing or not a JSON object"),
+    "parameter a list": (lambda p: rewrite(p, lambda d: d["parameters"].update(
+        {"L1.N1.w0": [0.5]})), "L1.N1.w0 must be a number, got list"),
+    "parameter true": (lambda p: rewrite(p, lambda d: d["parameters"].update(
+        {"L1.N1.w0": True})), "L1.N1.w0 must be a number, got bool"),
+    "meta a list": (lambda p: rewrite(p, lambda d: d.update(meta=["hinge"])),
+                    "'meta' entry must be a JSON object, got list"),
+    "nested deeply": (lambda p: p.write_text("[" * 100_000 + "]" * 100_000),
+                      "nested too deeply"),
+    "nested deeply in the architecture": (lambda p: p.write_text(p.read_text().replace(
+        '"activation": "relu"', '"activation": ' + '{"name": ' * 50_000 + '"relu"' + "}" * 50_000)),
+        "nested too deeply"),
 }
 
 
@@ -150,6 +206,44 @@ def test_a_bad_file_is_a_clear_error_naming_it(saved, case):
     with pytest.raises(ValueError, match=message) as error:
         nn.load(saved)
     assert str(saved) in str(error.value)
+
+
+def test_every_malformed_file_is_a_value_error_never_another_type(saved):
+    """The cases above, checked for the exception's exact type: an OverflowError, TypeError or
+    RecursionError, even wrapped, would be a fault."""
+    for case, (corrupt, _) in CORRUPTIONS.items():
+        nn.save(nn.MLP(2, [3, 1], rng=random.Random(0)), saved)
+        corrupt(saved)
+        with pytest.raises(Exception) as error:
+            nn.load(saved)
+        assert type(error.value) is ValueError, (case, error.value)
+
+
+def test_saving_into_a_missing_folder_names_the_target_not_the_temporary_file(tmp_path):
+    target = tmp_path / "no" / "such" / "model.json"
+    with pytest.raises(FileNotFoundError) as error:
+        nn.save(nn.MLP(2, [3, 1]), target)
+    message = str(error.value)
+    assert f"cannot save the model to {target}" in message
+    assert f"the folder {target.parent} does not exist" in message
+    assert ".tmp" not in message and ".model.json." not in message
+
+
+def test_saving_onto_a_folder_names_it_and_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "model.json"
+    folder.mkdir()
+    with pytest.raises(OSError) as error:
+        nn.save(nn.MLP(2, [3, 1]), folder)
+    assert f"cannot save the model to {folder}: it is a folder" in str(error.value)
+    assert ".tmp" not in str(error.value)
+    assert os.listdir(tmp_path) == ["model.json"] and os.listdir(folder) == []
+
+
+def test_meta_that_json_cannot_hold_names_the_target(tmp_path):
+    target = tmp_path / "m.json"
+    with pytest.raises(TypeError, match=f"cannot save the model to {target}: .*not JSON"):
+        nn.save(nn.MLP(2, [3, 1]), target, meta={"rng": random.Random(0)})
+    assert os.listdir(tmp_path) == []
 
 
 def test_a_missing_file_is_an_os_error_naming_it(tmp_path):
