@@ -17,8 +17,9 @@ from .layers import MLP, Layer, Maxout, Neuron
 from .module import Module
 from .optim import SGD, LinearDecay
 from .plots import plot_decision_boundary
-from .train import History, evaluate, fit, predict
+from .train import DivergedError, History, evaluate, fit, predict
 
-__all__ = ["MLP", "SGD", "Activation", "CompiledStep", "History", "Layer", "LinearDecay",
-           "Maxout", "Module", "Neuron", "activations", "compile_step", "data", "evaluate", "fit",
-           "load", "losses", "objectives", "optim", "plot_decision_boundary", "predict", "save"]
+__all__ = ["MLP", "SGD", "Activation", "CompiledStep", "DivergedError", "History", "Layer",
+           "LinearDecay", "Maxout", "Module", "Neuron", "activations", "compile_step", "data",
+           "evaluate", "fit", "load", "losses", "objectives", "optim", "plot_decision_boundary",
+           "predict", "save"]

@@ -98,6 +98,12 @@ def _finite_entry(who: str, where: str, x) -> None:
                          "numbers")
 
 
+def _place(what: str, i: int, j: int | None = None) -> str:
+    if j is None:
+        return f"{what}[{i}] (row {i})"
+    return f"{what}[{i}][{j}] (row {i}, column {j})"
+
+
 def finite_rows(who: str, rows: Sequence, what: str = "X") -> None:
     """Every entry of every row is a finite number; names the first offender as X[row][column].
 
@@ -107,16 +113,17 @@ def finite_rows(who: str, rows: Sequence, what: str = "X") -> None:
     >>> finite_rows("fit", [[0.0, 1.0], [2.0, float("nan")]])
     Traceback (most recent call last):
     ...
-    ValueError: fit: X[1][1] is nan; inputs and targets must be finite numbers
+    ValueError: fit: X[1][1] (row 1, column 1) is nan; inputs and targets must be finite numbers
     """
     for i, row in enumerate(rows):
         if isinstance(row, (numbers.Real, Value)):
-            _finite_entry(who, f"{what}[{i}]", row)
+            _finite_entry(who, _place(what, i), row)
             continue
         if isinstance(row, (str, bytes, dict)) or not hasattr(row, "__iter__"):
-            raise TypeError(f"{who}: {what}[{i}] must be a list of numbers, got {_shown(row)}")
+            raise TypeError(f"{who}: {_place(what, i)} must be a number or a list of numbers, got "
+                            f"{_shown(row)}")
         for j, x in enumerate(row):
-            _finite_entry(who, f"{what}[{i}][{j}]", x)
+            _finite_entry(who, _place(what, i, j), x)
 
 
 def finite_targets(who: str, targets: Sequence, what: str = "y") -> None:
@@ -137,3 +144,27 @@ def sizes(who: str, name: str, values) -> list[int]:
     if not result:
         raise ValueError(f"{who}: {name} must list at least one layer, got {values!r}")
     return result
+
+
+def fit_options(epochs, lr, batch_size, l2, momentum, grad_tol, lr_schedule, optimizer,
+                callback, progress, val) -> None:
+    """The options of `nn.fit`, each of the kind and in the range it must be."""
+    count("fit", "epochs", epochs)
+    real("fit", "lr", lr, 0.0)
+    if batch_size is not None:
+        count("fit", "batch_size", batch_size, 0)
+    real("fit", "l2", l2, 0.0)
+    real("fit", "momentum", momentum, 0.0, 1.0, high_open=True)
+    if grad_tol is not None:
+        real("fit", "grad_tol", grad_tol, 0.0, low_open=True)
+    for name, function in (("lr_schedule", lr_schedule), ("callback", callback)):
+        if function is not None and not callable(function):
+            raise TypeError(f"fit: {name} must be a function, got {_shown(function)}")
+    if optimizer is not None and not all(callable(getattr(optimizer, method, None))
+                                         for method in ("step", "zero_grad")):
+        raise TypeError(f"fit: optimizer must have step() and zero_grad(), got "
+                        f"{type(optimizer).__name__}")
+    flag("fit", "progress", progress)
+    if val is not None and (isinstance(val, (str, dict)) or not hasattr(val, "__len__")
+                            or len(val) != 2):
+        raise TypeError(f"fit: val must be a pair (X_val, y_val), got {type(val).__name__}")

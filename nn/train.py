@@ -1,4 +1,4 @@
-"""`fit`: gradient-based learning as seeds 000 and 004 list it. For each batch: forward propagate,
+"""`fit`: gradient-based learning as the lecture lists it. For each batch: forward propagate,
 compute the loss, zero the gradients, backpropagate, update the weights. Batch GD, mini-batch GD
 and SGD differ only in the batch size (all, k, 1).
 
@@ -19,10 +19,21 @@ from dataclasses import dataclass, field
 
 from gategrad.engine import no_grad
 
-from . import objectives
+from . import checks, objectives
 from .data import _as_rng, batches
 from .losses import l2_penalty
 from .optim import SGD
+from .progress import progress_bar
+
+
+class DivergedError(FloatingPointError):
+    """`fit` stopped because training diverged: the loss, a gradient or a weight left the finite
+    numbers (the learning rate is usually too large). `history` holds the epochs run, the last
+    one included; the message says in which epoch and batch."""
+
+    def __init__(self, message: str, history: History):
+        super().__init__(message)
+        self.history = history
 
 
 @dataclass
@@ -47,6 +58,7 @@ class History:
 
     @property
     def epochs(self) -> int:
+        """The number of epochs run."""
         return len(self.train_loss)
 
     def plot(self, title: str | None = None):
@@ -70,7 +82,10 @@ class History:
 
 def predict(model, X) -> list:
     """The model's outputs on every point, as floats (lists of floats for several outputs),
-    computed without recording a graph."""
+    computed without recording a graph. A NaN or infinite input is a ValueError naming its row
+    and column."""
+    X = list(X)
+    checks.finite_rows("predict", X)
     with no_grad():
         outputs = [model(x) for x in X]
     return [out.data if not isinstance(out, list) else [o.data for o in out] for out in outputs]
@@ -79,16 +94,20 @@ def predict(model, X) -> list:
 def evaluate(model, X, y, loss="mse", accuracy="auto") -> tuple[float, float | None]:
     """(data loss, accuracy) of `model` on the points X with targets y; no graph is recorded.
 
-    >>> import random, nn
+    >>> import random
+    >>> from gategrad import nn
     >>> X, y = nn.data.xor()
     >>> model = nn.MLP(2, [1], rng=random.Random(0))
-    >>> loss, acc = evaluate(model, X, y, loss="hinge"); acc <= 0.75
+    >>> loss, acc = nn.evaluate(model, X, y, loss="hinge"); acc <= 0.75
     True
     """
+    X, y = list(X), list(y)
     if len(X) != len(y):
         raise ValueError(f"evaluate: {len(X)} points but {len(y)} targets")
     if not X:
         raise ValueError("evaluate: no data")
+    checks.finite_rows("evaluate", X)
+    checks.finite_targets("evaluate", y)
     objective = objectives.get(loss, y, accuracy)
     with no_grad():
         outputs = [model(x) for x in X]
@@ -112,14 +131,8 @@ def _accuracy(objective, outputs, targets) -> float | None:
 
 
 def _progress_bar(epochs: int, enabled: bool):
-    # tqdm.auto picks the Jupyter widget bar, which warns when ipywidgets is missing even for a
-    # disabled bar; a disabled bar needs nothing but the plain one.
-    if enabled:
-        from tqdm.auto import tqdm
-    else:
-        from tqdm import tqdm
-    return tqdm(range(epochs), disable=not enabled, desc="training", unit="epoch",
-                dynamic_ncols=True, leave=True)
+    # the widget bar in Jupyter with ipywidgets, else the text bar, never a warning (nn/progress.py)
+    return progress_bar(epochs, enabled)
 
 
 def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=None,
@@ -135,8 +148,9 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
         a schedule `lr_schedule(step) -> lr` (e.g. `LinearDecay`) replaces `lr` step by step.
     l2: lambda of the L2 penalty lambda * sum w^2 added to the loss (MAP instead of MLE).
     val: (X_val, y_val), evaluated after every epoch.
-    progress: show a tqdm progress bar (also in Jupyter) with loss and accuracy.
-    grad_tol: stop once the epoch's mean gradient is shorter than this (|grad| < eps, seed 004).
+    progress: show a tqdm progress bar with loss and accuracy (the widget bar in Jupyter when
+        ipywidgets is installed, the text bar otherwise).
+    grad_tol: stop once the epoch's mean gradient is shorter than this (|grad| < eps).
     rng: shuffles the mini-batches (a random.Random, a seed, or None for the global `random`).
     accuracy: 'auto', None, or `correct(output, target) -> bool`.
     callback: called as callback(epoch, history) after each epoch; a true result stops training.
@@ -149,8 +163,11 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
         layers of nn always do) and falls back to the plain graph otherwise; True insists, False
         builds the plain graph for every sample (to draw or explain it mid-training, say).
 
-    Training stops early, with the reason in `history.stop_reason`, when the loss becomes
-    infinite or nan or a gate overflows (the learning rate is usually too large), or on Ctrl-C.
+    Training stops early, with the reason in `history.stop_reason`, on grad_tol, the callback or
+    Ctrl-C. When it diverges (the loss or a weight becomes infinite or nan, or a gate overflows;
+    the learning rate is usually too large) it stops and raises `DivergedError`, which names the
+    epoch and batch and holds the history. Inputs and targets must be finite numbers (ValueError
+    naming the row and column); every option is checked before training starts.
 
     Python's cycle collector is paused while training: the engine's graphs hold no reference
     cycles, so reference counting frees each step's graph, and the collector would only re-scan
@@ -161,8 +178,13 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
         raise ValueError(f"fit: {len(X)} points but {len(y)} targets")
     if not X:
         raise ValueError("fit: no training data")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    checks.fit_options(epochs, lr, batch_size, l2, momentum, grad_tol, lr_schedule, optimizer,
+                       callback, progress, val)
+    checks.finite_rows("fit", X)
+    checks.finite_targets("fit", y)
+    if val is not None:
+        checks.finite_rows("fit", list(val[0]), "X_val")
+        checks.finite_targets("fit", list(val[1]), "y_val")
     objective = objectives.get(loss, y, accuracy)
     params = model.parameters()
     if optimizer is None:
@@ -208,6 +230,8 @@ def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=
         bar.close()
     if figure is not None:
         figure.finish(history)
+    if history.stop_reason.startswith("diverged"):
+        raise DivergedError(f"fit {history.stop_reason}", history)
     return history
 
 
@@ -238,7 +262,8 @@ def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, 
     hits = 0
     mean_grad = [0.0] * len(params)
     reason = ""
-    for xb, yb in batches(X, y, batch_size, rng=shuffler):
+    where = f"in epoch {history.epochs + 1}"
+    for batch, (xb, yb) in enumerate(batches(X, y, batch_size, rng=shuffler), 1):
         try:
             if step is not None:
                 outputs, data_loss, total = step.forward(xb, yb)
@@ -248,14 +273,12 @@ def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, 
                 total = data_loss + l2_penalty(params, l2) if l2 else data_loss
         except OverflowError as err:  # a gate overflowed: the weights have blown up
             loss_sum = objective_sum = math.inf
-            reason = (f"diverged in epoch {history.epochs + 1} ({err}); try a smaller "
-                      "learning rate")
+            reason = _diverged(f"{where}, batch {batch}: {err}", optimizer)
             break
         loss_sum += data_loss.data * len(xb)
         objective_sum += total.data * len(xb)
         if not math.isfinite(total.data):
-            reason = (f"diverged: the loss became {total.data} in epoch {history.epochs + 1}; "
-                      "try a smaller learning rate")
+            reason = _diverged(f"{where}, batch {batch}: the loss became {total.data}", optimizer)
             break
         optimizer.zero_grad()
         if step is not None:
@@ -272,15 +295,33 @@ def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, 
     history.train_acc.append(hits / n if objective.correct is not None else None)
     history.grad_norm.append(math.sqrt(sum(g * g for g in mean_grad)))
     history.lr.append(getattr(optimizer, "lr", math.nan))
+    if not reason and not math.isfinite(sum(p.data for p in params)):  # the last step's update
+        reason = _diverged(f"{where}: a weight became infinite or nan", optimizer)
     return reason
 
 
+def _diverged(what: str, optimizer) -> str:
+    lr = getattr(optimizer, "lr", None)
+    used = f" (it was {lr:g})" if isinstance(lr, float) else ""
+    return f"diverged {what}; try a smaller learning rate{used}"
+
+
+def loss_text(x: float) -> str:
+    """A loss for people: 4 decimals in the usual range, else 4 significant digits, so that a
+    diverging loss of 1e200 prints as 1e+200, not as 200 digits.
+
+    >>> loss_text(0.123456), loss_text(6.8e270), loss_text(2.5e-7), loss_text(float("inf"))
+    ('0.1235', '6.8e+270', '2.5e-07', 'inf')
+    """
+    return f"{x:.4f}" if x == 0 or 1e-3 <= abs(x) < 1e5 else f"{x:.4g}"
+
+
 def _postfix(history: History) -> dict:
-    shown = {"loss": f"{history.train_loss[-1]:.4f}"}
+    shown = {"loss": loss_text(history.train_loss[-1])}
     if history.train_acc[-1] is not None:
         shown["acc"] = f"{history.train_acc[-1]:.1%}"
     if history.val_loss:
-        shown["val_loss"] = f"{history.val_loss[-1]:.4f}"
+        shown["val_loss"] = loss_text(history.val_loss[-1])
         if history.val_acc[-1] is not None:
             shown["val_acc"] = f"{history.val_acc[-1]:.1%}"
     return shown

@@ -122,12 +122,54 @@ def test_cross_entropy_training_on_spirals_learns():
     assert history.train_acc[-1] > 1 / 3 + 0.2
 
 
-def test_divergence_stops_training_with_a_reason():
+def test_divergence_stops_training_and_raises_naming_the_epoch_and_batch():
+    # batch GD on mean (w x + b - y)^2 with lr 5: each step multiplies the error by about -4, so
+    # the loss grows ~16x per epoch until an error squared overflows (the pow gate raises), in
+    # the epoch computed here by hand
     neuron = line_neuron()
-    history = nn.fit(neuron, X_LINE, Y_LINE, loss="mse", epochs=2000, lr=5.0, progress=False)
-    assert history.stop_reason.startswith("diverged")
-    assert "smaller learning rate" in history.stop_reason
-    assert history.epochs < 2000
+    with pytest.raises(nn.DivergedError) as error:
+        nn.fit(neuron, X_LINE, Y_LINE, loss="mse", epochs=2000, lr=5.0, progress=False)
+    w, b, epoch = 0.3, -0.2, 0
+    while True:
+        epoch += 1
+        errors = [w * x[0] + b - y for x, y in zip(X_LINE, Y_LINE, strict=True)]
+        loss = sum(e * e for e in errors) / 5  # e * e: a float's ** raises where the gate gives inf
+        if not math.isfinite(loss):
+            break
+        dw, db = mse_gradient(w, b, X_LINE, Y_LINE)
+        w, b = w - 5.0 * dw, b - 5.0 * db
+    message = str(error.value)
+    assert isinstance(error.value, FloatingPointError)
+    assert message.startswith(f"fit diverged in epoch {epoch}, batch 1: pow gate: ")
+    assert message.endswith("try a smaller learning rate (it was 5)")
+    history = error.value.history
+    assert history.epochs == epoch and history.stop_reason in message
+    assert history.train_loss[-2] > 1e300  # the epoch before, finite and huge
+
+
+def test_a_gate_overflow_during_training_is_divergence_too():
+    # exp(w x) with a weight pushed to ~1000 overflows the exp gate, an OverflowError in the engine
+    neuron = nn.Neuron(1, activation=lambda z: z.exp(), rng=random.Random(0))
+    neuron.load_state_dict({"w0": 700.0, "b": 0.0})
+    with pytest.raises(nn.DivergedError, match=r"fit diverged in epoch 1, batch 1: .*exp") as err:
+        nn.fit(neuron, [[1.5]], [0.0], loss="mse", epochs=5, lr=0.1, progress=False)
+    assert err.value.history.epochs == 1
+
+
+def test_a_weight_blown_up_by_the_last_step_is_caught_at_the_end_of_its_epoch():
+    # one step of lr 1e308 times a gradient of about -16 sends w to +inf; no later loss shows it
+    dw, _ = mse_gradient(-5.0, 0.0, X_LINE, Y_LINE)
+    assert not math.isfinite(-5.0 - 1e308 * dw)
+    neuron = line_neuron(w=-5.0, b=0.0)
+    with pytest.raises(nn.DivergedError, match="epoch 1: a weight became infinite or nan"):
+        nn.fit(neuron, X_LINE, Y_LINE, loss="mse", epochs=1, lr=1e308, progress=False)
+    assert neuron.w[0].data == math.inf
+
+
+def test_losses_print_in_a_readable_width():
+    assert nn.train.loss_text(0.25) == "0.2500" and nn.train.loss_text(12345.678) == "12345.6780"
+    assert nn.train.loss_text(6.859e270) == "6.859e+270"
+    assert nn.train.loss_text(4.5e-05) == "4.5e-05" and nn.train.loss_text(math.nan) == "nan"
 
 
 def test_a_callback_or_ctrl_c_stops_training_and_keeps_the_history():
@@ -185,12 +227,86 @@ def test_custom_loss_and_accuracy_functions():
 @pytest.mark.parametrize("kwargs, message", [
     ({"loss": "huber"}, "unknown loss 'huber'; the valid ones are: hinge"),
     ({"loss": "cross_entropy"}, "needs a model with one output per class"),
-    ({"epochs": -1}, "epochs must be an int >= 0"),
+    ({"epochs": -1}, "fit: epochs must be >= 1, got -1"),
+    ({"epochs": 0}, "fit: epochs must be >= 1, got 0"),
+    ({"lr": -0.1}, r"fit: lr must be a finite number >= 0, got -0.1"),
+    ({"lr": math.inf}, r"fit: lr must be a finite number >= 0, got inf"),
+    ({"lr": math.nan}, r"fit: lr must be a finite number >= 0, got nan"),
+    ({"l2": -1}, r"fit: l2 must be a finite number >= 0, got -1"),
+    ({"momentum": 2}, r"fit: momentum must be in \[0, 1\), got 2"),
+    ({"momentum": 1.0}, r"fit: momentum must be in \[0, 1\), got 1.0"),
+    ({"momentum": -0.5}, r"fit: momentum must be in \[0, 1\), got -0.5"),
+    ({"grad_tol": -1}, r"fit: grad_tol must be a finite number > 0, got -1"),
+    ({"grad_tol": 0}, r"fit: grad_tol must be a finite number > 0, got 0"),
+    ({"batch_size": -2}, "fit: batch_size must be >= 0, got -2"),
 ])
 def test_bad_arguments_are_clear_errors(kwargs, message):
     X, y = data.xor()
     with pytest.raises(ValueError, match=message):
         nn.fit(nn.MLP(2, [3, 1], rng=random.Random(0)), X, y, progress=False, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epochs": 10.0}, "fit: epochs must be an int, got float 10.0"),
+    ({"epochs": True}, "fit: epochs must be an int, got bool True"),
+    ({"lr": "0.1"}, "fit: lr must be a number, got str '0.1'"),
+    ({"l2": None}, "fit: l2 must be a number, got NoneType None"),
+    ({"batch_size": 2.5}, "fit: batch_size must be an int, got float 2.5"),
+    ({"momentum": "0.9"}, "fit: momentum must be a number, got str"),
+    ({"lr_schedule": 0.5}, "fit: lr_schedule must be a function, got float 0.5"),
+    ({"callback": "stop"}, "fit: callback must be a function, got str 'stop'"),
+    ({"optimizer": "sgd"}, "fit: optimizer must have step.. and zero_grad.., got str"),
+    ({"progress": "yes"}, "fit: progress must be True or False, got str 'yes'"),
+    ({"val": 0.2}, "fit: val must be a pair .X_val, y_val., got float"),
+])
+def test_options_of_the_wrong_kind_are_type_errors(kwargs, message):
+    X, y = data.xor()
+    options = {"progress": False, **kwargs}
+    with pytest.raises(TypeError, match=message):
+        nn.fit(nn.MLP(2, [3, 1], rng=random.Random(0)), X, y, **options)
+
+
+NAN, INF = math.nan, math.inf
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m: nn.fit(m, [[0.0, 1.0], [1.0, NAN]], [0, 1], progress=False),
+     r"fit: X\[1\]\[1\] \(row 1, column 1\) is nan"),
+    (lambda m: nn.fit(m, [[0.0, 1.0], [-INF, 0.0]], [0, 1], progress=False),
+     r"fit: X\[1\]\[0\] \(row 1, column 0\) is -inf"),
+    (lambda m: nn.fit(m, [[0.0, 1.0], [1.0, 0.0]], [0.5, NAN], progress=False),
+     r"fit: y\[1\] \(row 1\) is nan"),
+    (lambda m: nn.fit(m, [[0.0, 1.0]], [1], val=([[INF, 0.0]], [0]), progress=False),
+     r"fit: X_val\[0\]\[0\] \(row 0, column 0\) is inf"),
+    (lambda m: nn.fit(m, [[0.0, 1.0]], [1], val=([[1.0, 0.0]], [NAN]), progress=False),
+     r"fit: y_val\[0\] \(row 0\) is nan"),
+    (lambda m: nn.predict(m, [[0.0, 1.0], [2.0, 3.0], [NAN, 1.0]]),
+     r"predict: X\[2\]\[0\] \(row 2, column 0\) is nan"),
+    (lambda m: nn.evaluate(m, [[0.0, 1.0], [0.0, INF]], [0, 1]),
+     r"evaluate: X\[1\]\[1\] \(row 1, column 1\) is inf"),
+    (lambda m: nn.evaluate(m, [[0.0, 1.0], [0.0, 1.0]], [0, INF]),
+     r"evaluate: y\[1\] \(row 1\) is inf"),
+    (lambda m: nn.predict(m, [[0.0, 10 ** 400]]),
+     r"predict: X\[0\]\[1\] \(row 0, column 1\) is too large for a float"),
+])
+def test_non_finite_inputs_and_targets_are_rejected_naming_row_and_column(call, message):
+    model = nn.MLP(2, [3, 1], rng=random.Random(0))
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=message):
+        call(model)
+    assert model.state_dict() == before  # nothing trained on the bad data
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m: nn.predict(m, [[0.0, "1"]]), r"predict: X\[0\]\[1\] .* must be a number, got str"),
+    (lambda m: nn.predict(m, ["ab"]),
+     r"predict: X\[0\] \(row 0\) must be a number or a list of numbers, got str"),
+    (lambda m: nn.fit(m, [[0.0, 1.0]], [None], progress=False),
+     r"fit: y\[0\] \(row 0\) must be a number or a list of numbers, got NoneType"),
+])
+def test_inputs_that_are_not_numbers_are_type_errors(call, message):
+    with pytest.raises(TypeError, match=message):
+        call(nn.MLP(2, [3, 1], rng=random.Random(0)))
 
 
 def test_a_binary_loss_on_a_multi_output_model_suggests_cross_entropy():
