@@ -9,7 +9,7 @@ explicit stack, so a graph a million gates deep needs no recursion.
 
 from __future__ import annotations
 
-from .value import ADD, LINEAR, MUL, Value
+from .value import ADD, LINEAR, MUL, Constant, Value
 
 
 def topological_order(root: Value, leaves: bool = True) -> list[Value]:
@@ -40,7 +40,7 @@ def backward(root: Value) -> None:
     """d(root)/d(node) into the `.grad` of every node of root's graph.
 
     Interior nodes start from 0 on every call; leaves accumulate across calls until zero_grad(),
-    as in PyTorch. A Constant drops what it is sent. A node whose gradient is exactly 0 passes on
+    as in PyTorch. A Constant takes nothing (it is skipped). A node whose gradient is exactly 0
     nothing (not 0 * its local gradient, which is NaN where that local gradient is infinite), and
     neither does a zero local gradient (max's losing input, a relu that is off).
     """
@@ -60,22 +60,29 @@ def backward(root: Value) -> None:
         gate = node.gate
         if gate is ADD:
             a, b = node.parents
-            a.grad += g
-            b.grad += g
+            if type(a) is not Constant:
+                a.grad += g
+            if type(b) is not Constant:
+                b.grad += g
         elif gate is MUL:
             a, b = node.parents
-            a.grad += b.data * g
-            b.grad += a.data * g
+            if type(a) is not Constant:
+                a.grad += b.data * g
+            if type(b) is not Constant:
+                b.grad += a.data * g
         elif gate is LINEAR:  # parents w_1..w_n, x_1..x_n, b
             parents = node.parents
             n = len(parents) // 2
             for w, x in zip(parents[:n], parents[n:-1]):
-                w.grad += x.data * g
-                x.grad += w.data * g
-            parents[-1].grad += g
+                if type(w) is not Constant:
+                    w.grad += x.data * g
+                if type(x) is not Constant:
+                    x.grad += w.data * g
+            if type(parents[-1]) is not Constant:
+                parents[-1].grad += g
         else:
             parents = node.parents
             partials = node.gate.local(node.data, *[p.data for p in parents])
             for parent, local in zip(parents, partials):
-                if local:
+                if local and type(parent) is not Constant:
                     parent.grad += local * g

@@ -59,8 +59,9 @@ class Value:
     # `+` and `*` are most of every graph: they build their node inline (what _node() does).
     def __add__(self, other):
         """The `+` gate: a + b. Local gradients: d/da = 1, d/db = 1."""
-        if not isinstance(other, Value):
-            other = _constant(other, "+")
+        if not isinstance(other, Value):  # a plain number: a Constant (_constant() written out)
+            other, number = _new(Constant), other
+            _set_data(other, number if type(number) is float else _real(number, "+ gate"))
         out = _new(Value)
         out.data, out.grad, out.label = self.data + other.data, 0.0, ""
         if _threads_in_no_grad and not _grad_mode.enabled:
@@ -71,8 +72,9 @@ class Value:
 
     def __mul__(self, other):
         """The `*` gate: a * b. Local gradients: d/da = b, d/db = a."""
-        if not isinstance(other, Value):
-            other = _constant(other, "*")
+        if not isinstance(other, Value):  # a plain number: a Constant (_constant() written out)
+            other, number = _new(Constant), other
+            _set_data(other, number if type(number) is float else _real(number, "* gate"))
         out = _new(Value)
         out.data, out.grad, out.label = self.data * other.data, 0.0, ""
         if _threads_in_no_grad and not _grad_mode.enabled:
@@ -208,11 +210,11 @@ class Constant(Value):
     """
 
     __slots__ = ()
-    parents, gate, grad = (), None, 0.0  # the same for every constant
+    parents, gate, grad, label = (), None, 0.0, ""  # the same for every constant: a diagram
+                                                    # shows a constant by its number
 
-    def __init__(self, data, label: str = ""):
+    def __init__(self, data):
         _set_data(self, _real(data, "Constant"))
-        _set_label(self, label)
 
     @property
     def is_constant(self) -> bool:
@@ -225,14 +227,13 @@ class Constant(Value):
                              f"{name}; make a Value to have a number that changes")
 
     def __reduce__(self):  # copy and pickle rebuild it through __init__ (its data is read-only)
-        return (Constant, (self.data, self.label))
+        return (Constant, (self.data,))
 
     def __repr__(self) -> str:
         return f"Constant({self.data!r})"
 
 
-# These write a constant's slots directly, past its __setattr__.
-_set_data, _set_label = Value.data.__set__, Value.label.__set__
+_set_data = Value.data.__set__  # writes a constant's number directly, past its __setattr__
 
 
 # --- building nodes ------------------------------------------------------------------------------
@@ -295,7 +296,6 @@ def as_value(x, where: str = "as_value") -> Value:
 def _constant(x, where: str) -> Constant:
     c = _new(Constant)
     _set_data(c, x if type(x) is float else _real(x, f"{where} gate"))
-    _set_label(c, "")
     return c
 
 

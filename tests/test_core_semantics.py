@@ -154,8 +154,8 @@ def test_a_pickled_graph_keeps_values_gradients_labels_and_gates():
 
 
 def test_a_constant_pickles_and_stays_read_only():
-    c = pickle.loads(pickle.dumps(Constant(3.0, label="three")))
-    assert (c.data, c.label, c.is_constant) == (3.0, "three", True)
+    c = pickle.loads(pickle.dumps(Constant(3.0)))
+    assert (c.data, c.label, c.is_constant) == (3.0, "", True)
     with pytest.raises(AttributeError):
         c.data = 1.0
 
