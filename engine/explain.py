@@ -4,6 +4,9 @@ For every gate, in the order `backward()` visits it: the gate, its inputs' value
 local gradient of each input (from the gate table), the upstream gradient arriving at the gate, and
 what it sends to each input (local x upstream). It reads the gradients the last `root.backward()`
 left; it computes no gradient of its own beyond that one product per input, which it shows.
+
+The same steps as code: `compile(root, inputs).source` writes the backward pass as Python, one line
+per input of each gate (engine/compile.py, docs/compile.md).
 """
 
 from __future__ import annotations
