@@ -540,7 +540,8 @@ run the cell again (or trust the notebook) to step through the frames.</div>
     if (k === frames.length - 1) { show(0); }
     playButton.textContent = "pause";
     timer = setInterval(function () {
-      if (k >= frames.length - 1) { stop(); } else { show(k + 1); }
+      show(k + 1);
+      if (k >= frames.length - 1) { stop(); }  // the last frame stays, the button says play
     }, delay);
   }
   var actions = {

@@ -177,7 +177,11 @@ class Explorer:
 
     def _show(self) -> None:
         self._summary.value = f"<code>{html.escape(self.summary())}</code>"
-        self._picture.value = self.diagram.svg()
+        # scaled to the width of the output, like the player, instead of running off its side
+        self._picture.value = ('<div style="max-width: 100%; overflow-x: auto">'
+                               + self.diagram.svg().replace("<svg ", '<svg style="max-width: '
+                                                             '100%; height: auto" ', 1)
+                               + "</div>")
 
     def _sync_sliders(self) -> None:
         if not self._sliders:

