@@ -40,13 +40,19 @@ def _why_not() -> str | None:
     return None
 
 
+def _unavailable(reason: str):
+    """Skip, saying why; under GATEGRAD_REQUIRE_BROWSER=1 (CI) fail instead."""
+    if os.environ.get("GATEGRAD_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason.replace("skipped", "cannot run, and GATEGRAD_REQUIRE_BROWSER=1"),
+                    pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def browser():
     reason = _why_not()
     if reason:
-        if os.environ.get("GATEGRAD_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason.replace("skipped", "required (GATEGRAD_REQUIRE_BROWSER=1)"))
-        pytest.skip(reason)
+        _unavailable(reason)
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -121,7 +127,7 @@ def _free_port() -> int:
 def jupyterlab(tmp_path):
     """A JupyterLab server on a copy of notebook 07, its settings and state kept in tmp_path."""
     if shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None:
-        pytest.skip("browser tests skipped: jupyterlab is not installed (test extra)")
+        _unavailable("browser tests skipped: jupyterlab is not installed (test extra)")
     work = tmp_path / "work"
     work.mkdir()
     shutil.copy(NOTEBOOK, work)
