@@ -1,4 +1,4 @@
-"""Activation functions (seed 001), each built from the engine's gates.
+"""The lecture's activation functions, each built from the engine's gates.
 
 Plain functions work on one Value: `relu(z)`, `sigmoid(z)`, `tanh(z)`, `leaky_relu(z, slope)`,
 `prelu(z, slope)` (slope a learnable Value), `elu(z, alpha)` and `linear(z)`.
@@ -24,6 +24,9 @@ from gategrad.engine import Value
 
 from . import checks
 
+__all__ = ["ELU", "LINEAR", "NAMES", "RELU", "SIGMOID", "TANH", "Activation", "Custom", "LeakyReLU",
+           "PReLU", "elu", "get", "leaky_relu", "linear", "prelu", "relu", "sigmoid", "tanh"]
+
 # --- the functions -------------------------------------------------------------------------------
 
 
@@ -48,7 +51,7 @@ def linear(z: Value) -> Value:
 
 
 def leaky_relu(z: Value, slope: float = 0.01) -> Value:
-    """max(slope * z, z), as seeds 001 and 004 write it: a `*slope` gate then a max gate.
+    """max(slope * z, z), as the lecture writes it: a `*slope` gate then a max gate.
 
     The max form is leaky ReLU only for 0 <= slope <= 1 (above 1 it would pick slope*z for z > 0).
     """
@@ -113,6 +116,9 @@ class Activation:
 
 
 class _Stateless(Activation):
+    """An activation without options or parameters (relu, sigmoid, tanh, linear): one shared
+    instance applies its function."""
+
     def __init__(self, name: str, function):
         self.name, self.function = name, function
 

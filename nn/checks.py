@@ -51,12 +51,13 @@ def real(who: str, name: str, value, low: float | None = None, high: float | Non
     below = low is not None and (number <= low if low_open else number < low)
     above = high is not None and (number >= high if high_open else number > high)
     if not math.isfinite(number) or below or above:
-        raise ValueError(f"{who}: {name} must be {_range(low, high, low_open, high_open)}, "
+        raise ValueError(f"{who}: {name} must be {range_text(low, high, low_open, high_open)}, "
                          f"got {value!r}")
     return number
 
 
-def _range(low, high, low_open: bool, high_open: bool) -> str:
+def range_text(low=None, high=None, low_open: bool = False, high_open: bool = False) -> str:
+    """How `real` describes its range: "in [0, 1)", "a finite number >= 0", ..."""
     if low is not None and high is not None:
         return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     if low is not None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 
+from . import checks
 from . import data as datasets
 from .io import load, save
 from .layers import MLP
+from .objectives import ALIASES
 from .optim import LinearDecay
-from .train import evaluate, fit
+from .train import evaluate, fit, loss_text, predict
 
 # name: (generator(args) -> (X, y), number of classes or None for regression)
 _DATASETS = {
@@ -32,6 +35,61 @@ _DATASETS = {
 _BINARY_LOSSES = ("hinge", "bce_with_logits", "bce", "mse")
 _MULTICLASS_LOSSES = ("cross_entropy", "multiclass_hinge")
 _LOSSES = _BINARY_LOSSES + _MULTICLASS_LOSSES + ("squared_l2",)
+
+
+# --- argument types: each one names what it expects and the text it got ------------------------
+
+
+def number_arg(low: float | None = None, high: float | None = None, low_open: bool = False,
+           high_open: bool = False):
+    """An argparse `type=` for a finite float within [low, high] (an end excluded when open).
+
+    >>> number_arg(0.0, 1.0, high_open=True)("0.9")
+    0.9
+    >>> number_arg(0.0)("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a finite number >= 0, got '-1'
+    """
+    expected = checks.range_text(low, high, low_open, high_open)
+
+    def finite_number(text: str) -> float:
+        try:
+            return checks.real("", "", float(text), low, high, low_open, high_open)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {expected}, got {text!r}") from None
+    return finite_number
+
+
+def count_arg(minimum: int = 1):
+    """An argparse `type=` for an int >= `minimum`.
+
+    >>> count_arg(1)("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be an integer >= 1, got '0'
+    """
+    def integer(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
+    return integer
+
+
+def save_path(text: str) -> str:
+    """An argparse `type=` for a file to write: its folder must exist and it must not be one, so
+    that `train --save` fails before training, not after."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name such as "
+                                         f"{os.path.join(text, 'model.json')!r}")
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"the folder {folder!r} does not exist (for {text!r})")
+    return text
 
 
 def _sizes(text: str) -> list[int]:
@@ -57,6 +115,7 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 
 def add_commands(subparsers) -> None:
+    """Add `train` and `predict` to the `gategrad` command's subparsers."""
     train = subparsers.add_parser(
         "train", help="train an MLP on a built-in dataset (default: micrograd's moons demo)",
         description="Train an MLP with gradient descent, show a progress bar, print the final "
@@ -64,16 +123,20 @@ def add_commands(subparsers) -> None:
         formatter_class=_HelpFormatter)
     group = train.add_argument_group("data")
     group.add_argument("--data", choices=list(_DATASETS), default="moons", help="dataset")
-    group.add_argument("--n", type=int, default=100, help="number of points (moons, circles, "
-                       "spirals, regression)")
-    group.add_argument("--noise", type=float, default=0.1, help="noise of the random datasets")
-    group.add_argument("--bits", type=int, default=4, help="number of bits for --data parity")
-    group.add_argument("--classes", type=int, default=3, help="number of arms for spirals")
+    group.add_argument("--n", type=count_arg(1), default=100, help="number of points (moons, "
+                       "circles, spirals, regression)")
+    group.add_argument("--noise", type=number_arg(0.0), default=0.1,
+                       help="noise of the random datasets")
+    group.add_argument("--bits", type=count_arg(1), default=4,
+                       help="number of bits for --data parity")
+    group.add_argument("--classes", type=count_arg(2), default=3, help="number of arms for spirals")
     group.add_argument("--seed", type=int, default=0,
                        help="seed of the data, the initial weights and the batch order")
-    group.add_argument("--val", type=float, default=0.0, metavar="FRACTION",
+    group.add_argument("--val", type=number_arg(0.0, 1.0, high_open=True), default=0.0,
+                       metavar="FRACTION",
                        help="hold out this fraction for validation (reported every epoch)")
-    group.add_argument("--test", type=float, default=0.0, metavar="FRACTION",
+    group.add_argument("--test", type=number_arg(0.0, 1.0, high_open=True), default=0.0,
+                       metavar="FRACTION",
                        help="hold out this fraction for a final test, measured once at the end")
     group = train.add_argument_group("model")
     group.add_argument("--hidden", type=_sizes, default="16,16", metavar="SIZES",
@@ -85,23 +148,27 @@ def add_commands(subparsers) -> None:
                        help="activation of the output layer (default: linear; sigmoid for "
                             "--loss bce)")
     group = train.add_argument_group("training")
-    group.add_argument("--loss", choices=_LOSSES, default=None,
+    group.add_argument("--loss", choices=_LOSSES + tuple(ALIASES), default=None,
                        help="loss (default: hinge for two classes, cross_entropy for more, mse "
-                            "for regression)")
-    group.add_argument("--epochs", type=int, default=100, help="passes over the training data")
-    group.add_argument("--lr", type=float, default=1.0, help="learning rate at the start")
-    group.add_argument("--lr-end", type=float, default=None, metavar="LR",
+                            "for regression); PyTorch's names work too")
+    group.add_argument("--epochs", type=count_arg(1), default=100,
+                       help="passes over the training data")
+    group.add_argument("--lr", type=number_arg(0.0, low_open=True), default=1.0,
+                       help="learning rate at the start")
+    group.add_argument("--lr-end", type=number_arg(0.0), default=None, metavar="LR",
                        help="the learning rate decays linearly from --lr towards LR over the run, "
                             "as micrograd's demo does (default: --lr/10; equal to --lr for a "
                             "constant rate)")
-    group.add_argument("--batch-size", type=int, default=0,
+    group.add_argument("--batch-size", type=count_arg(0), default=0,
                        help="0 = full batch (batch GD), k = mini-batches of k, 1 = SGD")
-    group.add_argument("--momentum", type=float, default=0.0, help="SGD momentum")
-    group.add_argument("--l2", type=float, default=1e-4, help="lambda of the L2 penalty")
-    group.add_argument("--grad-tol", type=float, default=None, metavar="EPS",
-                       help="stop early when the gradient norm is below EPS")
+    group.add_argument("--momentum", type=number_arg(0.0, 1.0, high_open=True), default=0.0,
+                       help="SGD momentum, in [0, 1)")
+    group.add_argument("--l2", type=number_arg(0.0), default=1e-4, help="lambda of the L2 penalty")
+    group.add_argument("--grad-tol", type=number_arg(0.0, low_open=True), default=None,
+                       metavar="EPS", help="stop early when the gradient norm is below EPS")
     group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    group.add_argument("--save", metavar="PATH", help="save the trained model as JSON")
+    group.add_argument("--save", type=save_path, metavar="PATH",
+                       help="save the trained model as JSON (its folder must exist)")
     train.set_defaults(run=run_train)
 
     predict = subparsers.add_parser(
@@ -109,7 +176,7 @@ def add_commands(subparsers) -> None:
         description="Load a model saved by `gategrad train --save` and print its output and "
                     "predicted class for the given input numbers.")
     predict.add_argument("model", help="model file (JSON)")
-    predict.add_argument("inputs", nargs="+", type=float, metavar="X",
+    predict.add_argument("inputs", nargs="+", type=number_arg(), metavar="X",
                          help="the input numbers, one per model input")
     predict.set_defaults(run=run_predict)
 
@@ -125,13 +192,12 @@ def _output_size(loss: str, classes: int) -> int:
 
 
 def run_train(args) -> int:
-    if args.batch_size < 0 or args.epochs < 0:
-        raise ValueError("--batch-size and --epochs must be >= 0")
+    """`gategrad train`: build the data and the model, fit, report, and save if asked."""
     generate, classes = _DATASETS[args.data]
     X, y = generate(args)
     if classes is None:
         classes = args.classes
-    loss = args.loss or _default_loss(classes)
+    loss = ALIASES.get(args.loss, args.loss) or _default_loss(classes)
     if classes == 0 and loss not in ("mse", "squared_l2"):
         raise ValueError(f"--data regression needs --loss mse or squared_l2, not {loss}")
     if classes > 2 and loss in _BINARY_LOSSES:
@@ -173,27 +239,28 @@ def _batches_per_epoch(n: int, batch_size: int) -> int:
 
 
 def _report(name: str, loss: float, accuracy) -> str:
-    text = f"{name + ':':12} loss {loss:.4f}"
+    text = f"{name + ':':12} loss {loss_text(loss)}"
     return text + (f", accuracy {accuracy:.1%}" if accuracy is not None else "")
 
 
 def run_predict(args) -> int:
+    """`gategrad predict`: the saved model's output, and its class, for one input."""
     model, meta = load(args.model, with_meta=True)
     if len(args.inputs) != model.nin:
         raise ValueError(f"{args.model}: the model takes {model.nin} input"
                          f"{'s' * (model.nin != 1)}, got {len(args.inputs)}")
-    out = model(args.inputs)
+    [out] = predict(model, [args.inputs])
     print(_describe(out, meta.get("loss")))
     return 0
 
 
 def _describe(out, loss) -> str:
     if isinstance(out, list):
-        scores = [o.data for o in out]
+        scores = out
         best = max(range(len(scores)), key=scores.__getitem__)
         shown = ", ".join(f"{s:.6g}" for s in scores)
         return f"scores [{shown}] -> class {best}" if loss else f"outputs [{shown}]"
-    value = out.data
+    value = out
     if loss in ("hinge", "bce_with_logits"):
         return f"score {value:.6g} -> class {int(value > 0.0)}"
     if loss == "bce":

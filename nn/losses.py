@@ -1,10 +1,14 @@
-"""Loss functions built from the engine's gates: what training minimises (seeds 000, 001, 002, 004).
+"""Loss functions built from the engine's gates: what training minimises.
 
-Regression: `squared_l2` (seed 002's ||y_hat - y||^2) and `mse` (its mean). Binary classification:
-`bce` on a probability, `bce_with_logits` on a logit (stable for any logit), `hinge` (the binary
-SVM's max-margin loss, labels -1/+1, micrograd's demo loss). Multiclass: `softmax`,
+Regression: `squared_l2` (the lecture's ||y_hat - y||^2) and `mse` (its mean). Binary
+classification: `bce` on a probability, `bce_with_logits` on a logit (stable for any logit), `hinge`
+(the binary SVM's max-margin loss, labels -1/+1, micrograd's demo loss). Multiclass: `softmax`,
 `cross_entropy` (a class index as target, stable for any logits) and `multiclass_hinge`.
-Regularisation: `l2_penalty(params, lam)` is the lambda R(W) that turns MLE into MAP (seed 000).
+Regularisation: `l2_penalty(params, lam)` is the lambda R(W) that turns MLE into MAP.
+
+PyTorch's names (`torch.nn.functional`) work too: `binary_cross_entropy`,
+`binary_cross_entropy_with_logits` and `mse_loss` are `bce`, `bce_with_logits` and `mse`, with
+PyTorch's default reduction, the mean; `cross_entropy` has the same name in both.
 
 Predictions are Values (a list of them for several outputs or a batch); targets are plain numbers.
 
@@ -19,6 +23,10 @@ import math
 import numbers
 
 from gategrad.engine import Value, linear, sum_of
+
+__all__ = ["bce", "bce_with_logits", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "cross_entropy", "hinge", "l2_penalty", "mse", "mse_loss", "multiclass_hinge",
+           "softmax", "squared_l2"]
 
 # log() of a probability is clamped at -100, as PyTorch's binary_cross_entropy does, so that a
 # saturated sigmoid (exactly 0.0 or 1.0 in floating point) gives a large finite loss, not an error.
@@ -49,7 +57,7 @@ def _mean(losses: list[Value]) -> Value:
 # --- regression -----------------------------------------------------------------------------------
 
 def squared_l2(pred, target) -> Value:
-    """sum_k (y_hat_k - y_k)^2, the squared L2 norm of the error (seed 002).
+    """sum_k (y_hat_k - y_k)^2, the squared L2 norm of the error (the lecture's regression loss).
 
     >>> from gategrad.engine import Value
     >>> squared_l2([Value(1.0), Value(3.0)], [0.0, 1.0]).data
@@ -79,7 +87,7 @@ def _log_clamped(p: Value) -> Value:
 
 
 def bce(prob, target) -> Value:
-    """Binary cross-entropy -[y log p + (1 - y) log(1 - p)] (seed 004), averaged over a batch.
+    """Binary cross-entropy -[y log p + (1 - y) log(1 - p)], averaged over a batch.
 
     `prob` is a probability (a sigmoid output), `target` in [0, 1]. Prefer `bce_with_logits` when
     you have the logit: it never saturates.
@@ -128,7 +136,7 @@ def bce_with_logits(logit, target) -> Value:
 
 
 def hinge(scores, labels) -> Value:
-    """mean_i max(0, 1 - y_i s_i), the binary SVM loss, labels -1 or +1 (seed 001).
+    """mean_i max(0, 1 - y_i s_i), the binary SVM loss, labels -1 or +1.
 
     Built exactly as micrograd's demo builds it, `sum((1 + -yi*scorei).relu()) * (1.0 / n)`.
 
@@ -157,7 +165,7 @@ def _check_class(name: str, logits: list, target) -> None:
 
 
 def softmax(logits) -> list[Value]:
-    """exp(z_k) / sum_j exp(z_j): scores to probabilities (seed 000).
+    """exp(z_k) / sum_j exp(z_j): scores to probabilities.
 
     The largest logit is subtracted first (as a constant: softmax does not change when every
     logit moves by the same amount), so exp never overflows.
@@ -220,7 +228,7 @@ def multiclass_hinge(scores, target, margin: float = 1.0) -> Value:
 # --- regularisation -------------------------------------------------------------------------------
 
 def l2_penalty(params, lam: float) -> Value:
-    """lam * sum_p p^2: the prior term lambda R(W) that turns MLE into MAP (seed 000).
+    """lam * sum_p p^2: the prior term lambda R(W) that turns MLE into MAP.
 
     The sum of squares is one fused dot-product gate p·p (`engine.linear(params, params, 0)`):
     one node instead of 2n, and each p, sitting on both sides, receives x + w = 2p, which is
@@ -233,3 +241,27 @@ def l2_penalty(params, lam: float) -> Value:
     """
     params = list(params)
     return linear(params, params, 0.0) * lam
+
+
+# --- PyTorch's names ------------------------------------------------------------------------------
+
+def mse_loss(input, target) -> Value:  # noqa: A002  (PyTorch's argument names)
+    """PyTorch's name for `mse`: the mean of (input - target)^2.
+
+    >>> from gategrad.engine import Value
+    >>> mse_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    2.5
+    """
+    return mse(input, target)
+
+
+def binary_cross_entropy(input, target) -> Value:  # noqa: A002
+    """PyTorch's name for `bce`: -[y log p + (1 - y) log(1 - p)] on probabilities, the mean over
+    a batch, each log clamped at -100 as PyTorch does."""
+    return bce(input, target)
+
+
+def binary_cross_entropy_with_logits(input, target) -> Value:  # noqa: A002
+    """PyTorch's name for `bce_with_logits`: binary cross-entropy of sigmoid(input), computed
+    stably from the logits, the mean over a batch."""
+    return bce_with_logits(input, target)

@@ -105,6 +105,9 @@ _OBJECTIVES = {
     "squared_l2": lambda: Objective("squared_l2", _regression(losses.squared_l2)),
 }
 NAMES = tuple(_OBJECTIVES)
+# PyTorch's names of the same losses (torch.nn.functional), accepted wherever a name is
+ALIASES = {"binary_cross_entropy": "bce", "binary_cross_entropy_with_logits": "bce_with_logits",
+           "mse_loss": "mse"}
 
 
 def get(loss, targets=None, accuracy="auto") -> Objective:
@@ -116,9 +119,11 @@ def get(loss, targets=None, accuracy="auto") -> Objective:
     if isinstance(loss, Objective):
         objective = loss
     elif isinstance(loss, str):
+        loss = ALIASES.get(loss, loss)
         if loss not in _OBJECTIVES:
             raise ValueError(f"unknown loss {loss!r}; the valid ones are: {', '.join(NAMES)} (or "
-                             "pass a function loss(outputs, targets) -> Value)")
+                             f"PyTorch's {', '.join(ALIASES)}, or a function "
+                             "loss(outputs, targets) -> Value)")
         objective = _OBJECTIVES[loss]()
         if objective.correct is None and accuracy == "auto" and targets is not None:
             if all(isinstance(t, (int, float)) for t in targets):
@@ -126,7 +131,7 @@ def get(loss, targets=None, accuracy="auto") -> Objective:
     elif callable(loss):
         objective = Objective(getattr(loss, "__name__", "custom"), loss)
     else:
-        raise ValueError(f"loss must be a name ({', '.join(NAMES)}) or a function, got {loss!r}")
+        raise TypeError(f"loss must be a name ({', '.join(NAMES)}) or a function, got {loss!r}")
     if accuracy is None:
         objective = Objective(objective.name, objective.loss)
     elif callable(accuracy):

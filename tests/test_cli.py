@@ -47,3 +47,32 @@ def test_installed_console_command_runs():
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "df/dx = -8.00" in done.stdout and "df/dw = 0.00" in done.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["example", "sigmoid-gate", "--digits", "-1"],
+     "argument --digits: must be an integer >= 0, got '-1'"),
+    (["example", "sigmoid-gate", "--digits", "two"],
+     "argument --digits: must be an integer >= 0, got 'two'"),
+    (["example", "sigmoid-gate", "--frame-seconds", "0"],
+     "argument --frame-seconds: must be a finite number > 0, got '0'"),
+])
+def test_bad_example_options_are_parser_errors_not_format_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_digits_zero_prints_whole_numbers(capsys):
+    assert main(["example", "simple", "--digits", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "f = -12" in out and "df/dz = 3" in out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    from gategrad import __version__
+    assert capsys.readouterr().out == f"gategrad {__version__}\n"

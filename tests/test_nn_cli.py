@@ -97,3 +97,62 @@ def test_help_lists_train_and_predict_from_the_installed_command():
     result = subprocess.run([sys.executable, "-m", "gategrad", "train", "--help"],
                             capture_output=True, text=True, check=True)
     assert "--batch-size" in result.stdout and "micrograd" in result.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--lr-end", "-1"], "argument --lr-end: must be a finite number >= 0, got '-1'"),
+    (["train", "--epochs", "0"], "argument --epochs: must be an integer >= 1, got '0'"),
+    (["train", "--epochs", "2.5"], "argument --epochs: must be an integer >= 1, got '2.5'"),
+    (["train", "--momentum", "2"], "argument --momentum: must be in [0, 1), got '2'"),
+    (["train", "--grad-tol", "-1"], "argument --grad-tol: must be a finite number > 0, got '-1'"),
+    (["train", "--lr", "0"], "argument --lr: must be a finite number > 0, got '0'"),
+    (["train", "--lr", "nan"], "argument --lr: must be a finite number > 0, got 'nan'"),
+    (["train", "--l2=-1e-4"], "argument --l2: must be a finite number >= 0, got '-1e-4'"),
+    (["train", "--batch-size", "-1"], "argument --batch-size: must be an integer >= 0, got '-1'"),
+    (["train", "--val", "1"], "argument --val: must be in [0, 1), got '1'"),
+    (["train", "--noise", "inf"], "argument --noise: must be a finite number >= 0, got 'inf'"),
+    (["train", "--classes", "1"], "argument --classes: must be an integer >= 2, got '1'"),
+    (["predict", "m.json", "nan", "1"], "argument X: must be a finite number, got 'nan'"),
+    (["predict", "m.json", "--", "1", "-inf"], "argument X: must be a finite number, got '-inf'"),
+])
+def test_bad_options_are_rejected_by_the_parser_naming_option_and_value(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+
+
+def test_saving_into_a_missing_folder_fails_before_training(tmp_path, capsys):
+    target = tmp_path / "no-such-folder" / "model.json"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--epochs", "1", "--save", str(target)])
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no model printed, no epoch run
+    assert f"argument --save: the folder '{target.parent}' does not exist" in captured.err
+    with pytest.raises(SystemExit):
+        main(["train", "--epochs", "1", "--save", str(tmp_path)])
+    assert f"'{tmp_path}' is a folder" in capsys.readouterr().err
+
+
+def test_a_diverging_run_says_so_in_one_line_not_with_a_200_digit_loss(capsys):
+    code = main(["train", "--loss", "mse", "--lr", "100", "--epochs", "100", "--no-progress"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert re.fullmatch(r"gategrad: fit diverged in epoch \d+, batch 1: .*; try a smaller "
+                        r"learning rate \(it was [0-9.]+\)\n", captured.err), captured.err
+    assert not re.search(r"\d{30}", captured.out + captured.err)
+
+
+def test_pytorchs_loss_names_work_on_the_command_line(tmp_path, capsys):
+    runs = {}
+    for name in ("bce_with_logits", "binary_cross_entropy_with_logits"):
+        assert main(["train", "--data", "xor", "--hidden", "4", "--loss", name, "--epochs", "20",
+                     "--no-progress", "--save", str(tmp_path / f"{name}.json")]) == 0
+        out = capsys.readouterr().out
+        runs[name] = out.split("stopped:")[1].split("saved the model")[0]
+        assert "loss: bce_with_logits" in out
+    assert runs["bce_with_logits"] == runs["binary_cross_entropy_with_logits"]
+    assert main(["predict", str(tmp_path / "binary_cross_entropy_with_logits.json"), "1", "0"]) == 0
+    assert re.fullmatch(r"score \S+ -> class [01]\n", capsys.readouterr().out)

@@ -196,3 +196,63 @@ def test_l2_penalty_is_lambda_times_the_sum_of_squares():
 def test_bad_labels_and_sizes_are_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# PyTorch's names: torch.nn.functional's formulas with reduction='mean', written out here with
+# math, and the same numbers and gradients as our names
+PROBS, LABELS = [0.2, 0.9, 0.55], [0.0, 1.0, 1.0]
+TORCH_LOGITS = [-1.3, 2.2, 0.0]
+
+
+def torch_bce(p, y):
+    terms = [-(t * math.log(q) + (1 - t) * math.log(1 - q)) for q, t in zip(p, y, strict=True)]
+    return sum(terms) / len(p)
+
+
+def torch_bce_with_logits(z, y):
+    return sum(max(s, 0) - s * t + math.log1p(math.exp(-abs(s)))
+               for s, t in zip(z, y, strict=True)) / len(z)
+
+
+@pytest.mark.parametrize("torch_name, ours, inputs, targets, formula", [
+    ("binary_cross_entropy", losses.bce, PROBS, LABELS, torch_bce),
+    ("binary_cross_entropy_with_logits", losses.bce_with_logits, TORCH_LOGITS, LABELS,
+     torch_bce_with_logits),
+    ("mse_loss", losses.mse, PRED, TARGET,
+     lambda p, t: sum((a - b) ** 2 for a, b in zip(p, t, strict=True)) / len(p)),
+])
+def test_pytorchs_loss_names_equal_ours_and_pytorchs_formula(torch_name, ours, inputs, targets,
+                                                             formula):
+    theirs = getattr(losses, torch_name)
+    value, g = grads_of(theirs, inputs, targets)
+    our_value, our_g = grads_of(ours, inputs, targets)
+    assert value == our_value and g == our_g
+    assert value == pytest.approx(formula(inputs, targets), rel=1e-14)
+    assert gradcheck(lambda *v: theirs(list(v), targets), *inputs).ok
+    assert torch_name in losses.__all__ and theirs.__doc__.startswith("PyTorch's name for")
+
+
+@pytest.mark.parametrize("torch_name, ours", [("binary_cross_entropy_with_logits",
+                                                "bce_with_logits"), ("mse_loss", "mse"),
+                                               ("binary_cross_entropy", "bce")])
+def test_pytorchs_names_work_as_loss_strings_in_fit(torch_name, ours):
+    import random
+
+    from gategrad import nn
+    X, y = nn.data.and_gate()
+    runs = []
+    for name in (torch_name, ours):
+        model = nn.MLP(2, [3, 1], rng=random.Random(0),
+                       output_activation="sigmoid" if ours == "bce" else None)
+        runs.append(nn.fit(model, X, y, loss=name, epochs=5, lr=0.5, progress=False))
+    assert runs[0].train_loss == runs[1].train_loss and runs[0].train_acc == runs[1].train_acc
+    assert nn.evaluate(model, X, y, loss=torch_name) == nn.evaluate(model, X, y, loss=ours)
+
+
+def test_the_modules_list_their_public_names():
+    from gategrad.nn import activations
+    for module in (losses, activations):
+        public = {name for name, obj in vars(module).items() if not name.startswith("_")
+                  and getattr(obj, "__module__", None) == module.__name__}
+        assert public <= set(module.__all__), public - set(module.__all__)
+        assert all(hasattr(module, name) for name in module.__all__)

@@ -12,7 +12,7 @@ from . import __version__
 from .engine.examples import EXAMPLES
 from .engine.explain import explain
 from .engine.trace import number
-from .nn.cli import add_commands
+from .nn.cli import add_commands, count_arg, number_arg
 
 
 def _example(args) -> int:
@@ -81,6 +81,7 @@ def _exercises(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of the `gategrad` command and its subcommands."""
     parser = argparse.ArgumentParser(
         prog="gategrad",
         description="A scalar autodiff engine for learning, teaching and debugging backprop.")
@@ -91,13 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
                                     "backward pass step by step, and optionally its diagram.")
     ex.add_argument("name", nargs="?", help="example name (see --list)")
     ex.add_argument("--list", action="store_true", help="list the examples")
-    ex.add_argument("--digits", type=int, default=4, help="decimals to print (default 4)")
+    ex.add_argument("--digits", type=count_arg(0), default=4,
+                    help="decimals to print (default 4)")
     ex.add_argument("--svg", metavar="PATH", help="also write the circuit diagram as SVG")
     ex.add_argument("--png", metavar="PATH", help="also write the circuit diagram as PNG")
     ex.add_argument("--animate", metavar="PATH",
                     help="also write the forward and backward pass step by step: a .gif, an "
                          ".html player, or a folder of numbered frames")
-    ex.add_argument("--frame-seconds", type=float, default=1.0, metavar="S",
+    ex.add_argument("--frame-seconds", type=number_arg(0.0, low_open=True), default=1.0,
+                    metavar="S",
                     help="seconds per frame of --animate (default 1)")
     ex.set_defaults(run=_example)
     exercises = sub.add_parser(
@@ -116,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the `gategrad` command on `argv` (default: sys.argv); returns the exit status: 0, 1
+    for an error while running (printed as `gategrad: ...`), 2 for a bad argument."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -123,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.run(args)
-    except (ValueError, TypeError, OSError, ZeroDivisionError, OverflowError) as err:
+    except (ValueError, TypeError, OSError, ArithmeticError) as err:  # nn.DivergedError too
         print(f"gategrad: {err}", file=sys.stderr)
         return 1
 
