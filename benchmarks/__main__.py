@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick] [--json PATH] [--only WORKLOAD ...]`: issue 6's benchmark.
+"""`python -m benchmarks [--quick] [--json PATH] [--only WORKLOAD ...]`: gategrad against others.
 
 Runs gategrad, micrograd 0.1.0, the hand-written floor and (when torch imports) PyTorch on the same
 work in one process, prints a table, and writes every number to JSON.

@@ -185,7 +185,7 @@ def text_report(results: dict) -> str:
     m = results["machine"]
     engines = ", ".join(f"{t}" for t in results["engine_titles"].values())
     lines = [
-        "gategrad benchmarks (issue 6)" + (" -- QUICK MODE, tiny sizes" if results["quick"]
+        "gategrad benchmarks" + (" -- QUICK MODE, tiny sizes" if results["quick"]
                                             else ""),
         f"date      {m['date_utc']}",
         f"machine   {m['cpu']}, {m['logical_cpus']} logical CPUs, {m['os']}"

@@ -13,7 +13,7 @@ Rules every measurement here follows, and why:
 - `gc.collect()` runs before every repetition and never inside a timed region, so one engine's
   garbage is never collected inside another engine's timing.
 - The cycle collector stays *enabled* inside timed regions: the collections an engine's own
-  allocations trigger are part of what its users pay (most of micrograd's step, per issue 6).
+  allocations trigger are part of what its users pay (most of micrograd's step).
 - Everything alive before the measurements (the interpreter, numpy, PyTorch's thousands of module
   objects) is moved out of the collector's sight with gc.freeze(). Otherwise every full collection
   inside a timed region would also walk PyTorch's objects, and micrograd's step would cost ~40%

@@ -1,4 +1,4 @@
-"""The timed workloads of issue 6: (1) chain, (2) dot product, (3) the demo step.
+"""The timed workloads: (1) chain, (2) dot product, (3) the demo step.
 
 Each first runs every engine once untimed and checks its answer against the floor's (a benchmark
 of wrong answers measures nothing), then times all engines interleaved (see timing.py).

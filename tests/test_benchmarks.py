@@ -1,4 +1,4 @@
-"""The benchmark of issue 6 keeps working: one run at tiny sizes (--quick).
+"""The benchmark keeps working: one run at tiny sizes (--quick).
 
 Never a timed assertion: this machine's speed says nothing about the code. What is checked is that
 every workload runs and reports, and that the engines compute the same thing.
