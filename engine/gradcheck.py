@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .value import Value, no_grad
@@ -9,6 +12,9 @@ from .value import Value, no_grad
 
 @dataclass(frozen=True)
 class InputCheck:
+    """One input's verdict: the gradient `backward()` gave, the slope central differences
+    measured, and how far apart they are."""
+
     index: int
     label: str
     value: float
@@ -20,16 +26,21 @@ class InputCheck:
 
 @dataclass(frozen=True)
 class GradcheckResult:
+    """Every input's `InputCheck` and the tolerances; true (`ok`) when all of them pass. Prints
+    as a table, one row per input."""
+
     inputs: tuple[InputCheck, ...]
     atol: float
     rtol: float
 
     @property
     def worst_abs(self) -> float:
+        """The largest absolute error over the inputs."""
         return max((c.abs_error for c in self.inputs), default=0.0)
 
     @property
     def worst_rel(self) -> float:
+        """The largest relative error over the inputs."""
         return max((c.rel_error for c in self.inputs), default=0.0)
 
     @property
@@ -55,17 +66,23 @@ class GradcheckResult:
     __repr__ = __str__
 
 
-def gradcheck(f, *values, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-4):
+def gradcheck(f: Callable[..., Value], *values: float | Value, eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-4) -> GradcheckResult:
     """Check d f / d input for every input against central differences.
 
-    `f` takes one Value per input and returns a Value; `values` are numbers or Values (only their
-    data is used; the Values you pass are not touched).
+    `f` takes one Value per input and returns a Value; `values` are finite numbers or Values (only
+    their data is used; the Values you pass are not touched). `eps` is the step of the central
+    difference, `atol` and `rtol` the tolerances of `GradcheckResult.ok`.
 
     >>> r = gradcheck(lambda x, y: x * y.exp(), 2.0, 0.5)
     >>> r.ok, r.worst_abs < 1e-6
     (True, True)
+    >>> gradcheck(lambda x: x.exp(), "x")
+    Traceback (most recent call last):
+    ...
+    TypeError: gradcheck: input 0 must be a number or a Value, got str 'x'
     """
-    points = [v.data if isinstance(v, Value) else float(v) for v in values]
+    points = _points(f, values, eps, atol, rtol)
     labels = [(v.label if isinstance(v, Value) and v.label else f"x{i}")
               for i, v in enumerate(values)]
     leaves = [Value(x, label=name) for x, name in zip(points, labels)]
@@ -88,3 +105,33 @@ def gradcheck(f, *values, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                                  err / scale if scale else 0.0))
     return GradcheckResult(tuple(checks), atol, rtol)
 
+
+
+def _points(f, values, eps, atol, rtol) -> list[float]:
+    """The inputs' numbers, after checking every argument of gradcheck."""
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be a function of Values, got "
+                        f"{type(f).__name__} {f!r}")
+    if not values:
+        raise ValueError("gradcheck: no inputs to check; pass the point, e.g. gradcheck(f, 2.0)")
+    for name, x, positive in (("eps", eps, True), ("atol", atol, False), ("rtol", rtol, False)):
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"gradcheck: {name} must be a number, got {type(x).__name__} {x!r}")
+        if not math.isfinite(x) or x < 0 or (positive and x == 0):
+            raise ValueError(f"gradcheck: {name} must be a finite number "
+                             f"{'> 0' if positive else '>= 0'}, got {x!r}")
+    points = []
+    for i, v in enumerate(values):
+        x = v.data if isinstance(v, Value) else v
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"gradcheck: input {i} must be a number or a Value, got "
+                            f"{type(v).__name__} {v!r}")
+        try:
+            x = float(x)
+        except OverflowError:
+            raise ValueError(f"gradcheck: input {i} is too large for a float") from None
+        if not math.isfinite(x):
+            raise ValueError(f"gradcheck: input {i} is {x}; a gradient is checked at a finite "
+                             "point")
+        points.append(x)
+    return points
