@@ -1,4 +1,4 @@
-"""Optimizers: the update rule w <- w - eta dL/dw (seeds 000, 002, 004), as PyTorch's `torch.optim`.
+"""Optimizers: the lecture's update rule w <- w - eta dL/dw, as PyTorch's `torch.optim`.
 
 >>> from gategrad.engine import Value
 >>> w = Value(1.0)
@@ -10,7 +10,11 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable, Iterable
+
+from gategrad.engine import Value
+
+from . import checks
 
 
 class LinearDecay:
@@ -24,11 +28,12 @@ class LinearDecay:
     """
 
     def __init__(self, start: float, end: float, steps: int):
-        if steps < 1:
-            raise ValueError(f"LinearDecay needs at least 1 step, got {steps}")
-        self.start, self.end, self.steps = float(start), float(end), steps
+        self.start = checks.real("LinearDecay", "start", start, 0.0)
+        self.end = checks.real("LinearDecay", "end", end, 0.0)
+        self.steps = checks.count("LinearDecay", "steps", steps)
 
     def __call__(self, step: int) -> float:
+        """The learning rate for step number `step` (counted from 0)."""
         return self.start + (self.end - self.start) * min(step, self.steps) / self.steps
 
     def __repr__(self) -> str:
@@ -46,20 +51,27 @@ class SGD:
     rate used by the last step is `self.lr`, and `self.steps` counts the steps taken.
     """
 
-    def __init__(self, params, lr: float = 0.01, momentum: float = 0.0,
-                 weight_decay: float = 0.0, lr_schedule=None):
+    def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
+                 weight_decay: float = 0.0, lr_schedule: Callable[[int], float] | None = None):
         self.params = list(params)
         if not self.params:
             raise ValueError("SGD: no parameters to optimize")
-        for name, x in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
-            if not (isinstance(x, (int, float)) and math.isfinite(x) and x >= 0.0):
-                raise ValueError(f"SGD: {name} must be a finite number >= 0, got {x!r}")
-        self.lr, self.momentum, self.weight_decay = float(lr), float(momentum), float(weight_decay)
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(f"SGD: parameter {i} must be a Value, got {type(p).__name__}")
+        self.lr = checks.real("SGD", "lr", lr, 0.0)
+        # a momentum of 1 or more never forgets a gradient: the steps grow without end
+        self.momentum = checks.real("SGD", "momentum", momentum, 0.0, 1.0, high_open=True)
+        self.weight_decay = checks.real("SGD", "weight_decay", weight_decay, 0.0)
+        if lr_schedule is not None and not callable(lr_schedule):
+            raise TypeError(f"SGD: lr_schedule must be a function of the step, got "
+                            f"{type(lr_schedule).__name__}")
         self.lr_schedule = lr_schedule
         self.steps = 0
         self._velocity = [0.0] * len(self.params) if momentum else None
 
     def step(self) -> None:
+        """Move every parameter against its gradient (with momentum and weight decay if set)."""
         if self.lr_schedule is not None:
             self.lr = float(self.lr_schedule(self.steps))
         lr, decay = self.lr, self.weight_decay
@@ -78,6 +90,7 @@ class SGD:
         self.steps += 1
 
     def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0, before the next backward pass."""
         for p in self.params:
             p.grad = 0.0
 

@@ -93,3 +93,21 @@ def test_bad_settings_are_clear_errors(kwargs, message):
         SGD([Value(1.0)], **kwargs)
     with pytest.raises(ValueError, match="no parameters"):
         SGD([], lr=0.1)
+
+
+@pytest.mark.parametrize("build, error, message", [
+    (lambda: SGD([Value(1.0)], lr=0.1, momentum=1.0), ValueError,
+     r"SGD: momentum must be in \[0, 1\), got 1.0"),
+    (lambda: SGD([Value(1.0)], lr=0.1, momentum=2), ValueError, r"momentum must be in \[0, 1\)"),
+    (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "SGD: lr must be a number, got str"),
+    (lambda: SGD([Value(1.0)], lr=0.1, weight_decay=-1), ValueError, "weight_decay must be"),
+    (lambda: SGD([1.0], lr=0.1), TypeError, "SGD: parameter 0 must be a Value, got float"),
+    (lambda: SGD([Value(1.0)], lr_schedule=0.1), TypeError, "lr_schedule must be a function"),
+    (lambda: LinearDecay(1.0, 0.1, 0), ValueError, "LinearDecay: steps must be >= 1, got 0"),
+    (lambda: LinearDecay(1.0, 0.1, 10.0), TypeError, "LinearDecay: steps must be an int"),
+    (lambda: LinearDecay(1.0, -0.1, 10), ValueError, "LinearDecay: end must be a finite number"),
+    (lambda: LinearDecay(float("inf"), 0.1, 10), ValueError, "LinearDecay: start must be"),
+])
+def test_settings_of_the_wrong_kind_or_range_are_named(build, error, message):
+    with pytest.raises(error, match=message):
+        build()
