@@ -75,6 +75,8 @@ def animate(root: Value, forward: bool = True, style: str = "circuit", rankdir: 
     if style not in STYLES:
         raise ValueError(f"animate: style must be one of {', '.join(STYLES)}, got {style!r}")
     _check_duration(duration, "animate")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"animate: digits must be a whole number >= 0, got {digits!r}")
     nodes = visit_order(root)
     gates = sum(1 for v in nodes if v.gate is not None)
     if gates > max_gates:
@@ -82,7 +84,9 @@ def animate(root: Value, forward: bool = True, style: str = "circuit", rankdir: 
                          f"animate a part of it (an interior Value) or raise max_gates "
                          f"(now {max_gates})")
     steps = _Pass(nodes, digits).steps(forward)
-    return Player(root, steps, {"style": style, "rankdir": rankdir, "digits": digits}, duration)
+    player = Player(root, steps, {"style": style, "rankdir": rankdir, "digits": digits}, duration)
+    player.frame(-1)  # its DOT now (no rendering yet), so that draw's own checks speak here
+    return player
 
 
 class _Pass:

@@ -323,6 +323,10 @@ def test_bad_input_gets_a_clear_error(sigmoid, tmp_path):
     for bad in (0, -1.0, math.nan, math.inf, "1"):
         with pytest.raises(ValueError, match="duration must be a number of seconds > 0"):
             animate(root, duration=bad)
+    with pytest.raises(ValueError, match="digits must be a whole number >= 0, got -1"):
+        animate(root, digits=-1)
+    with pytest.raises(ValueError, match="rankdir must be 'LR' or 'TB', got 'RL'"):
+        animate(root, rankdir="RL")
     with pytest.raises(ValueError, match="8 gates, 18 frames; .* raise max_gates"):
         animate(root, max_gates=7)
     player = animate(root)
