@@ -7,7 +7,7 @@
     x.grad                      # d/dx exp(x^2) = 2x exp(x^2)
 
 `gategrad.engine` is the engine (Value, the gate table and `defgate` for gates of your own,
-backward, diagrams, explain, gradcheck);
+backward, `compile`, diagrams, animate, explain, gradcheck);
 `gategrad.nn` builds networks on it (micrograd's Neuron, Layer and MLP, losses, optimizers, fit).
 The everyday names of both are here too: `gg.Value`, `gg.draw`, `gg.MLP`, `gg.fit`, ...
 """
@@ -21,8 +21,10 @@ from .engine import (  # noqa: E402
     Gate,
     Value,
     animate,
+    compile,
     defgate,
     draw,
+    enable_grad,
     explain,
     explore,
     gradcheck,
@@ -31,5 +33,6 @@ from .engine import (  # noqa: E402
 from .nn import MLP, SGD, Layer, Module, Neuron, evaluate, fit, load, predict, save  # noqa: E402
 
 __all__ = ["GATES", "MLP", "SGD", "Constant", "Gate", "Layer", "Module", "Neuron", "Value",
-           "__version__", "animate", "defgate", "draw", "engine", "evaluate", "explain",
-           "explore", "fit", "gradcheck", "load", "nn", "no_grad", "predict", "save"]
+           "__version__", "animate", "compile", "defgate", "draw", "enable_grad", "engine",
+           "evaluate", "explain", "explore", "fit", "gradcheck", "load", "nn", "no_grad",
+           "predict", "save"]
