@@ -71,15 +71,19 @@ class Frame:
     highlight: int | None = None
 
     def grad(self, i: int, v: Value) -> float:
+        """The gradient of node i (the Value v) in this frame."""
         return v.grad if self.grads is None else self.grads[i]
 
     def shows_value(self, i: int) -> bool:
+        """Whether node i's forward value is known in this frame."""
         return self.values is None or i in self.values
 
     def shows_grad(self, i: int) -> bool:
+        """Whether node i's gradient is known in this frame."""
         return self.grads_known is None or i in self.grads_known
 
     def shows_sent(self, gate: int, k: int) -> bool:
+        """Whether what gate `gate` sends to its input k is known in this frame."""
         return self.sent is None or (gate, k) in self.sent
 
 

@@ -18,6 +18,10 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import graphviz
 
 RENDERER_ENV = "GATEGRAD_DOT"
 PURE = "graphviz-pure"
@@ -79,7 +83,7 @@ class Diagram:
     In Jupyter it shows itself as SVG.
     """
 
-    def __init__(self, graph, summary: str):
+    def __init__(self, graph: graphviz.Digraph, summary: str):
         self.graph = graph
         self.summary = summary
         self._svg: str | None = None
@@ -87,17 +91,20 @@ class Diagram:
 
     @property
     def source(self) -> str:
+        """The DOT text of the diagram."""
         return self.graph.source
 
     def pipe(self, fmt: str) -> bytes:
+        """The diagram rendered in format `fmt` ('svg', 'png', ...), as bytes."""
         return render(self.source, fmt)
 
     def svg(self) -> str:
+        """The diagram as SVG text (rendered once, then remembered)."""
         if self._svg is None:  # rendering is the slow part; a notebook asks more than once
             self._svg = self.pipe("svg").decode("utf-8")
         return self._svg
 
-    def save(self, path) -> Path:
+    def save(self, path: str | os.PathLike) -> Path:
         """Write .svg, .png, .dot (or .gv) by the path's suffix; .pdf needs a system dot."""
         path = Path(path)
         suffix = path.suffix.lower()

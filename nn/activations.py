@@ -20,6 +20,8 @@ exactly what a central difference measures there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gategrad.engine import Value
 
 from . import checks
@@ -84,12 +86,14 @@ class Activation:
     name = "activation"
 
     def __call__(self, z: Value) -> Value:
+        """The activation applied to `z`, built from the engine's gates."""
         raise NotImplementedError
 
     def options(self) -> dict:
+        """The activation's options by name (`slope`, `alpha`, `init`); {} when it has none."""
         return {}
 
-    def config(self):
+    def config(self) -> str | dict:
         """What `get()` needs to build it again: the name alone, or a dict with the options."""
         options = self.options()
         return {"name": self.name, **options} if options else self.name
@@ -99,9 +103,11 @@ class Activation:
         return self
 
     def parameters(self) -> list[Value]:
+        """Its learnable parameters (PReLU's slope); [] for the others."""
         return []
 
     def named_parameters(self) -> list[tuple[str, Value]]:
+        """Its learnable parameters with their names."""
         return []
 
     def __repr__(self) -> str:
@@ -193,14 +199,15 @@ class PReLU(Activation):
 class Custom(Activation):
     """Any callable Value -> Value; works everywhere except `nn.save`, which cannot store code."""
 
-    def __init__(self, function):
+    def __init__(self, function: Callable[[Value], Value]):
         self.function = function
         self.name = getattr(function, "__name__", type(function).__name__)
 
     def __call__(self, z: Value) -> Value:
         return self.function(z)
 
-    def config(self):
+    def config(self) -> str | dict:
+        """Never: code cannot be saved (ValueError)."""
         raise ValueError(f"activation {self.name!r} is a custom function, which cannot be saved; "
                          f"use one of {', '.join(NAMES)}")
 
@@ -226,7 +233,7 @@ _BUILDERS = {  # name: (builder, the options it takes)
 NAMES = tuple(_BUILDERS)
 
 
-def get(spec, **options) -> Activation:
+def get(spec: str | dict | Activation | Callable[[Value], Value], **options: float) -> Activation:
     """An `Activation` from a name (with options), a config dict, an Activation, or a callable.
 
     >>> get("leaky_relu", slope=0.1)

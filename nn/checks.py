@@ -25,7 +25,7 @@ def _shown(x) -> str:
     return f"{type(x).__name__} {x!r}"
 
 
-def count(who: str, name: str, value, minimum: int = 1) -> int:
+def count(who: str, name: str, value: object, minimum: int = 1) -> int:
     """`value` as an int >= `minimum`: a layer size, a number of epochs or of pieces."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{who}: {name} must be an int, got {_shown(value)}")
@@ -34,7 +34,7 @@ def count(who: str, name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
-def real(who: str, name: str, value, low: float | None = None, high: float | None = None,
+def real(who: str, name: str, value: object, low: float | None = None, high: float | None = None,
          low_open: bool = False, high_open: bool = False) -> float:
     """`value` as a finite float within [low, high] (an end is excluded when `*_open`).
 
@@ -56,7 +56,8 @@ def real(who: str, name: str, value, low: float | None = None, high: float | Non
     return number
 
 
-def range_text(low=None, high=None, low_open: bool = False, high_open: bool = False) -> str:
+def range_text(low: float | None = None, high: float | None = None, low_open: bool = False,
+               high_open: bool = False) -> str:
     """How `real` describes its range: "in [0, 1)", "a finite number >= 0", ..."""
     if low is not None and high is not None:
         return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
@@ -67,7 +68,7 @@ def range_text(low=None, high=None, low_open: bool = False, high_open: bool = Fa
     return "a finite number"
 
 
-def as_float(value, what: str) -> float:
+def as_float(value: object, what: str) -> float:
     """float(value), with an int too large for a float (10**400) reported as a ValueError."""
     try:
         return float(value)
@@ -76,14 +77,14 @@ def as_float(value, what: str) -> float:
                          "digits)") from None
 
 
-def flag(who: str, name: str, value) -> bool:
+def flag(who: str, name: str, value: object) -> bool:
     """`value` as a bool; 0/1 or a string are mistakes, not switches."""
     if not isinstance(value, bool):
         raise TypeError(f"{who}: {name} must be True or False, got {_shown(value)}")
     return value
 
 
-def text(who: str, name: str, value) -> str:
+def text(who: str, name: str, value: object) -> str:
     """`value` as a str (a name or a label)."""
     if not isinstance(value, str):
         raise TypeError(f"{who}: {name} must be a str, got {_shown(value)}")
@@ -132,7 +133,7 @@ def finite_targets(who: str, targets: Sequence, what: str = "y") -> None:
     finite_rows(who, targets, what)
 
 
-def sizes(who: str, name: str, values) -> list[int]:
+def sizes(who: str, name: str, values: object) -> list[int]:
     """A non-empty list of layer sizes, each an int >= 1.
 
     >>> sizes("MLP", "nouts", (16, 16, 1))
@@ -147,8 +148,9 @@ def sizes(who: str, name: str, values) -> list[int]:
     return result
 
 
-def fit_options(epochs, lr, batch_size, l2, momentum, grad_tol, lr_schedule, optimizer,
-                callback, progress, val) -> None:
+def fit_options(epochs: object, lr: object, batch_size: object, l2: object, momentum: object,
+                grad_tol: object, lr_schedule: object, optimizer: object, callback: object,
+                progress: object, val: object) -> None:
     """The options of `nn.fit`, each of the kind and in the range it must be."""
     count("fit", "epochs", epochs)
     real("fit", "lr", lr, 0.0)

@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import random
+from collections.abc import Callable
 
 from . import checks
 from . import data as datasets
@@ -41,7 +42,7 @@ _LOSSES = _BINARY_LOSSES + _MULTICLASS_LOSSES + ("squared_l2",)
 
 
 def number_arg(low: float | None = None, high: float | None = None, low_open: bool = False,
-           high_open: bool = False):
+               high_open: bool = False) -> Callable[[str], float]:
     """An argparse `type=` for a finite float within [low, high] (an end excluded when open).
 
     >>> number_arg(0.0, 1.0, high_open=True)("0.9")
@@ -61,7 +62,7 @@ def number_arg(low: float | None = None, high: float | None = None, low_open: bo
     return finite_number
 
 
-def count_arg(minimum: int = 1):
+def count_arg(minimum: int = 1) -> Callable[[str], int]:
     """An argparse `type=` for an int >= `minimum`.
 
     >>> count_arg(1)("0")
@@ -114,7 +115,7 @@ class _HelpFormatter(argparse.HelpFormatter):
         return text
 
 
-def add_commands(subparsers) -> None:
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Add `train` and `predict` to the `gategrad` command's subparsers."""
     train = subparsers.add_parser(
         "train", help="train an MLP on a built-in dataset (default: micrograd's moons demo)",
@@ -191,7 +192,7 @@ def _output_size(loss: str, classes: int) -> int:
     return classes if loss in _MULTICLASS_LOSSES else 1
 
 
-def run_train(args) -> int:
+def run_train(args: argparse.Namespace) -> int:
     """`gategrad train`: build the data and the model, fit, report, and save if asked."""
     generate, classes = _DATASETS[args.data]
     X, y = generate(args)
@@ -243,7 +244,7 @@ def _report(name: str, loss: float, accuracy) -> str:
     return text + (f", accuracy {accuracy:.1%}" if accuracy is not None else "")
 
 
-def run_predict(args) -> int:
+def run_predict(args: argparse.Namespace) -> int:
     """`gategrad predict`: the saved model's output, and its class, for one input."""
     model, meta = load(args.model, with_meta=True)
     if len(args.inputs) != model.nin:

@@ -16,33 +16,37 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator, Sequence
 from itertools import product
 from typing import NamedTuple
 
-# --- logic gates and parity (seed 001: linear separability, depth) -----------------------------
+# (X, y): the points (lists of floats) and their labels (ints for classes, floats for regression)
+Dataset = tuple[list[list[float]], list]
+
+# --- logic gates and parity (the lecture's linear separability and depth) ----------------------
 
 
-def _truth_table(rule) -> tuple[list[list[float]], list[int]]:
+def _truth_table(rule) -> Dataset:
     X = [[float(a), float(b)] for a, b in product((0, 1), repeat=2)]
     return X, [int(rule(int(a), int(b))) for a, b in X]
 
 
-def and_gate():
+def and_gate() -> Dataset:
     """x1 AND x2 on the four binary inputs: linearly separable."""
     return _truth_table(lambda a, b: a and b)
 
 
-def or_gate():
+def or_gate() -> Dataset:
     """x1 OR x2 on the four binary inputs: linearly separable."""
     return _truth_table(lambda a, b: a or b)
 
 
-def xor():
+def xor() -> Dataset:
     """x1 XOR x2: not linearly separable, so one neuron cannot learn it; one hidden layer can."""
     return _truth_table(lambda a, b: a ^ b)
 
 
-def parity(d: int):
+def parity(d: int) -> Dataset:
     """All 2^d bit vectors and their parity (1 when the number of ones is odd).
 
     >>> X, y = parity(3)
@@ -79,7 +83,7 @@ def _check_n(n: int, minimum: int, name: str) -> None:
         raise ValueError(f"{name} needs n >= {minimum}, got n={n}")
 
 
-def moons(n: int = 100, noise: float = 0.1, seed: int = 0):
+def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles, scikit-learn's make_moons (micrograd's demo data).
 
     Class 0 is the upper moon (cos t, sin t), class 1 the lower (1 - cos t, 0.5 - sin t), t in
@@ -93,7 +97,8 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0):
     return _noisy_shuffled(upper + lower, labels, noise, random.Random(seed))
 
 
-def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0):
+def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5,
+            seed: int = 0) -> Dataset:
     """A circle of radius 1 (class 0) around one of radius `factor` (class 1), make_circles."""
     _check_n(n, 2, "circles")
     if not 0.0 < factor < 1.0:
@@ -107,7 +112,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 
     return _noisy_shuffled(outer + inner, labels, noise, random.Random(seed))
 
 
-def spirals(n: int = 150, classes: int = 3, noise: float = 0.2, seed: int = 0):
+def spirals(n: int = 150, classes: int = 3, noise: float = 0.2, seed: int = 0) -> Dataset:
     """`classes` interleaved spiral arms, CS231n's spiral data (labels 0..classes-1).
 
     Arm j has radius r from 0 to 1 and angle 4j + 4r plus Gaussian noise of standard deviation
@@ -135,7 +140,7 @@ def spirals(n: int = 150, classes: int = 3, noise: float = 0.2, seed: int = 0):
     return [X[i] for i in order], [y[i] for i in order]
 
 
-def regression_1d(n: int = 50, noise: float = 0.1, seed: int = 0):
+def regression_1d(n: int = 50, noise: float = 0.1, seed: int = 0) -> Dataset:
     """y = sin(pi x) + Gaussian noise at n evenly spaced x in [-1, 1]; X as [[x], ...].
 
     >>> X, y = regression_1d(5, noise=0.0)
@@ -153,7 +158,7 @@ def regression_1d(n: int = 50, noise: float = 0.1, seed: int = 0):
 # --- labels, splits and batches ------------------------------------------------------------------
 
 
-def pm1(y) -> list[int]:
+def pm1(y: Sequence[int]) -> list[int]:
     """Binary labels 0/1 as -1/+1, for the hinge loss (labels already -1/+1 stay as they are).
 
     >>> pm1([0, 1, 1, -1])
@@ -169,14 +174,14 @@ def pm1(y) -> list[int]:
 
 class Split(NamedTuple):
     """Three `(X, y)` pairs. Train on `train`; choose settings (epochs, size, lr) on `val`;
-    measure `test` once, at the end: it must not influence any choice (seed 002)."""
+    measure `test` once, at the end: it must not influence any choice (the lecture's rule)."""
 
     train: tuple[list, list]
     val: tuple[list, list]
     test: tuple[list, list]
 
 
-def split(X, y, val: float = 0.2, test: float = 0.2, seed: int = 0) -> Split:
+def split(X: Sequence, y: Sequence, val: float = 0.2, test: float = 0.2, seed: int = 0) -> Split:
     """Shuffle (seeded) and cut into train / validation / test by the given fractions.
 
     >>> X, y = moons(100)
@@ -213,11 +218,12 @@ def _as_rng(rng):
     raise ValueError(f"rng must be a random.Random, an int seed or None, got {rng!r}")
 
 
-def batches(X, y, batch_size=None, shuffle: bool = True, rng=None):
+def batches(X: Sequence, y: Sequence, batch_size: int | None = None, shuffle: bool = True,
+            rng: random.Random | int | None = None) -> Iterator[tuple[list, list]]:
     """Yield `(X_batch, y_batch)` pairs covering the data once (one epoch).
 
     `batch_size` None or 0 gives the whole set as one batch (batch gradient descent), k gives
-    mini-batches of k (the last one may be smaller), 1 gives single points (SGD) (seed 000). The
+    mini-batches of k (the last one may be smaller), 1 gives single points (SGD). The
     order is shuffled by `rng` (a random.Random, an int seed, or None for the global `random`); a
     single full batch is left in order, since reordering it would change only the rounding.
 

@@ -42,7 +42,7 @@ def to_dict(model: Module, meta: dict | None = None) -> dict:
             "parameters": state, "meta": dict(meta or {})}
 
 
-def from_dict(document) -> Module:
+def from_dict(document: object) -> Module:
     """Build a model from `to_dict`'s description; raises ValueError before returning anything
     unless every check passes."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -172,7 +172,7 @@ def read(path: str | os.PathLike) -> dict:
         raise ValueError(f"{path}: not a valid model file, the JSON is nested too deeply") from None
 
 
-def load(path: str | os.PathLike, with_meta: bool = False):
+def load(path: str | os.PathLike, with_meta: bool = False) -> Module | tuple[Module, dict]:
     """The model saved at `path` (and its meta dict if `with_meta`).
 
     A malformed file raises ValueError naming the file and what is wrong with it; a missing or

@@ -41,7 +41,7 @@ def _check_size(what: str, expected: int, x) -> None:
 
 
 class Neuron(Module):
-    """activation(w·x + b), one unit of seed 001.
+    """activation(w·x + b), the lecture's model of one neuron.
 
     `activation` is a name from `nn.activations.NAMES`, an `Activation`, or a function of one
     Value; without it, micrograd's `nonlin` decides between 'relu' and 'linear'.
@@ -71,6 +71,7 @@ class Neuron(Module):
 
     @property
     def nin(self) -> int:
+        """The number of inputs."""
         return len(self.w)
 
     def __call__(self, x) -> Value:
@@ -104,8 +105,8 @@ class Neuron(Module):
 
 
 class Maxout(Module):
-    """max over k linear pieces, max(w1·x + b1, w2·x + b2, ...) (seed 001): no saturation, no
-    dead units, at the price of k times the parameters.
+    """The lecture's Maxout, max over k linear pieces, max(w1·x + b1, w2·x + b2, ...): no
+    saturation, no dead units, at the price of k times the parameters.
 
     >>> unit = Maxout(2, pieces=3, rng=random.Random(0))
     >>> unit.num_parameters(), unit([1.0, 1.0]).data == max(p([1.0, 1.0]).data for p in unit.pieces)
@@ -124,6 +125,7 @@ class Maxout(Module):
 
     @property
     def nin(self) -> int:
+        """The number of inputs."""
         return self.pieces[0].nin
 
     def __call__(self, x) -> Value:

@@ -21,8 +21,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable, Sequence
 
 from gategrad.engine import Value, linear, sum_of
+
+# one prediction or a batch of them, and the matching plain-number targets
+Predictions = Value | Sequence[Value]
+Targets = float | Sequence[float]
 
 __all__ = ["bce", "bce_with_logits", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "hinge", "l2_penalty", "mse", "mse_loss", "multiclass_hinge",
@@ -56,7 +61,7 @@ def _mean(losses: list[Value]) -> Value:
 
 # --- regression -----------------------------------------------------------------------------------
 
-def squared_l2(pred, target) -> Value:
+def squared_l2(pred: Predictions, target: Targets) -> Value:
     """sum_k (y_hat_k - y_k)^2, the squared L2 norm of the error (the lecture's regression loss).
 
     >>> from gategrad.engine import Value
@@ -67,7 +72,7 @@ def squared_l2(pred, target) -> Value:
     return sum_of([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)])
 
 
-def mse(pred, target) -> Value:
+def mse(pred: Predictions, target: Targets) -> Value:
     """The mean of (y_hat - y)^2 over the predictions.
 
     >>> from gategrad.engine import Value
@@ -86,7 +91,7 @@ def _log_clamped(p: Value) -> Value:
     return p.log() if p.data > _LOG_FLOOR else p.max(_LOG_FLOOR).log()
 
 
-def bce(prob, target) -> Value:
+def bce(prob: Predictions, target: Targets) -> Value:
     """Binary cross-entropy -[y log p + (1 - y) log(1 - p)], averaged over a batch.
 
     `prob` is a probability (a sigmoid output), `target` in [0, 1]. Prefer `bce_with_logits` when
@@ -114,7 +119,7 @@ def bce(prob, target) -> Value:
     return _mean(losses)
 
 
-def bce_with_logits(logit, target) -> Value:
+def bce_with_logits(logit: Predictions, target: Targets) -> Value:
     """bce(sigmoid(z), y) computed stably from the logit z, averaged over a batch.
 
     Uses max(z, 0) - z y + log(1 + exp(-|z|)): exp never sees a positive number, so a logit of
@@ -135,7 +140,7 @@ def bce_with_logits(logit, target) -> Value:
     return _mean(losses)
 
 
-def hinge(scores, labels) -> Value:
+def hinge(scores: Predictions, labels: Targets) -> Value:
     """mean_i max(0, 1 - y_i s_i), the binary SVM loss, labels -1 or +1.
 
     Built exactly as micrograd's demo builds it, `sum((1 + -yi*scorei).relu()) * (1.0 / n)`.
@@ -164,7 +169,7 @@ def _check_class(name: str, logits: list, target) -> None:
                          f"classes (0..{len(logits) - 1})")
 
 
-def softmax(logits) -> list[Value]:
+def softmax(logits: Sequence[Value]) -> list[Value]:
     """exp(z_k) / sum_j exp(z_j): scores to probabilities.
 
     The largest logit is subtracted first (as a constant: softmax does not change when every
@@ -190,7 +195,8 @@ def _cross_entropy_one(logits: list, target: int) -> Value:
     return sum_of([(z - top).exp() for z in logits]).log() - (logits[target] - top)
 
 
-def cross_entropy(logits, target) -> Value:
+def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]],
+                  target: int | Sequence[int]) -> Value:
     """-log softmax(logits)[target], for one example (a list of logits and a class index) or the
     mean over a batch (a list of such lists and a list of indices). Stable for any logits.
 
@@ -209,7 +215,7 @@ def cross_entropy(logits, target) -> Value:
     return _cross_entropy_one(logits, target)
 
 
-def multiclass_hinge(scores, target, margin: float = 1.0) -> Value:
+def multiclass_hinge(scores: Sequence[Value], target: int, margin: float = 1.0) -> Value:
     """sum_{j != t} max(0, s_j - s_t + margin), the multiclass SVM loss of CS231n.
 
     (PyTorch's multi_margin_loss also divides this by the number of classes.)
@@ -227,7 +233,7 @@ def multiclass_hinge(scores, target, margin: float = 1.0) -> Value:
 
 # --- regularisation -------------------------------------------------------------------------------
 
-def l2_penalty(params, lam: float) -> Value:
+def l2_penalty(params: Iterable[Value], lam: float) -> Value:
     """lam * sum_p p^2: the prior term lambda R(W) that turns MLE into MAP.
 
     The sum of squares is one fused dot-product gate p·p (`engine.linear(params, params, 0)`):
@@ -245,7 +251,7 @@ def l2_penalty(params, lam: float) -> Value:
 
 # --- PyTorch's names ------------------------------------------------------------------------------
 
-def mse_loss(input, target) -> Value:  # noqa: A002  (PyTorch's argument names)
+def mse_loss(input: Predictions, target: Targets) -> Value:  # noqa: A002  (PyTorch's argument names)
     """PyTorch's name for `mse`: the mean of (input - target)^2.
 
     >>> from gategrad.engine import Value
@@ -255,13 +261,14 @@ def mse_loss(input, target) -> Value:  # noqa: A002  (PyTorch's argument names)
     return mse(input, target)
 
 
-def binary_cross_entropy(input, target) -> Value:  # noqa: A002
+def binary_cross_entropy(input: Predictions, target: Targets) -> Value:  # noqa: A002
     """PyTorch's name for `bce`: -[y log p + (1 - y) log(1 - p)] on probabilities, the mean over
     a batch, each log clamped at -100 as PyTorch does."""
     return bce(input, target)
 
 
-def binary_cross_entropy_with_logits(input, target) -> Value:  # noqa: A002
+def binary_cross_entropy_with_logits(input: Predictions,
+                                     target: Targets) -> Value:  # noqa: A002
     """PyTorch's name for `bce_with_logits`: binary cross-entropy of sigmoid(input), computed
     stably from the logits, the mean over a batch."""
     return bce_with_logits(input, target)

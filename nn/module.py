@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from gategrad.engine import Value
 
 from . import checks
+
+if TYPE_CHECKING:
+    from gategrad.engine.rendering import Diagram
+
+    from .summary import Summary
 
 
 class Module:
@@ -28,15 +35,19 @@ class Module:
     """
 
     def named_parameters(self) -> list[tuple[str, Value]]:
+        """Every parameter with its structural name (`L1.N3.w0`), in micrograd's order."""
         return []
 
     def parameters(self) -> list[Value]:
+        """Every parameter (weights, biases, learnable slopes), in micrograd's order."""
         return [p for _, p in self.named_parameters()]
 
     def num_parameters(self) -> int:
+        """How many parameters the module has."""
         return len(self.parameters())
 
     def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (gradients add up over backward() calls)."""
         for p in self.parameters():
             p.grad = 0.0
 
@@ -44,7 +55,7 @@ class Module:
         """Every parameter's value by name, in parameter order (a snapshot of floats)."""
         return {name: p.data for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state) -> None:
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
         """Set every parameter from `state` (name -> number), or change nothing and raise.
 
         All names and values are checked before the first one is assigned, so a bad state dict
@@ -67,7 +78,8 @@ class Module:
         for name, p in named:
             p.data = float(state[name])
 
-    def draw(self, x=None, grads: bool = False, digits: int = 2, title: str | None = None):
+    def draw(self, x: Sequence[float] | None = None, grads: bool = False, digits: int = 2,
+             title: str | None = None) -> Diagram:
         """The lecture's network diagram: a column of circles per layer, a line per weight
         (colour its sign, width its magnitude), each bias in its neuron. `x=[...]` writes each
         neuron's value for that input in its circle; `grads=True` draws the gradients of the last
@@ -75,7 +87,7 @@ class Module:
         from .netdraw import draw_network
         return draw_network(self, x=x, grads=grads, digits=digits, title=title)
 
-    def summary(self, digits: int = 4):
+    def summary(self, digits: int = 4) -> Summary:
         """Per layer: shape, activation, parameter count, and the norms of the weights, the
         biases and their gradients from the last backward() (see nn/summary.py)."""
         from .summary import summarize

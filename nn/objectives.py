@@ -8,6 +8,8 @@ outputs and labels, and when a prediction counts as correct (for the accuracy).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from gategrad.engine import Value, sum_of
 
 from . import losses
@@ -39,7 +41,8 @@ class Objective:
     where `out` is the model's output as a float (a list of floats for several outputs);
     `correct` is None when the task has no accuracy (regression)."""
 
-    def __init__(self, name: str, loss, correct=None):
+    def __init__(self, name: str, loss: Callable[[list, list], Value],
+                 correct: Callable[..., bool] | None = None):
         self.name, self.loss, self.correct = name, loss, correct
 
     def __repr__(self) -> str:
@@ -110,7 +113,8 @@ ALIASES = {"binary_cross_entropy": "bce", "binary_cross_entropy_with_logits": "b
            "mse_loss": "mse"}
 
 
-def get(loss, targets=None, accuracy="auto") -> Objective:
+def get(loss: str | Callable | Objective, targets: Sequence | None = None,
+        accuracy: str | Callable[..., bool] | None = "auto") -> Objective:
     """The objective for a loss name or a function `loss(outputs, targets) -> Value`.
 
     `accuracy` is "auto" (from the loss; for a squared loss, only when the targets are 0/1 or

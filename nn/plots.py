@@ -272,6 +272,7 @@ class LiveFigure:
         self.redraw(history)
 
     def redraw(self, history) -> None:
+        """Draw the curves (and the decision boundary) of `history` so far, in place."""
         import IPython.display
 
         for ax in self.axes:

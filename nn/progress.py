@@ -41,7 +41,7 @@ def widgets_usable() -> bool:
     return True
 
 
-def progress_bar(total: int, enabled: bool = True, **options):
+def progress_bar(total: int, enabled: bool = True, **options: object) -> text_bar:
     """A tqdm bar over range(total): the widget bar in Jupyter with ipywidgets, else the text bar.
 
     `options` go to tqdm; the defaults are those of `fit` (desc 'training', unit 'epoch').

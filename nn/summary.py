@@ -46,6 +46,7 @@ class Summary:
 
     @property
     def parameters(self) -> int:
+        """The model's parameter count, the sum over its layers."""
         return sum(row.parameters for row in self.rows)
 
     def table(self) -> list[list[str]]:

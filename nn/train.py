@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import gc
 import math
+import random
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gategrad.engine import no_grad
 
@@ -24,6 +27,16 @@ from .data import _as_rng, batches
 from .losses import l2_penalty
 from .optim import SGD
 from .progress import progress_bar
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .module import Module
+
+# a loss name (nn.objectives.NAMES), a function loss(outputs, targets) -> Value, or an Objective
+LossSpec = str | Callable | objectives.Objective
+# 'auto', None, or a function correct(output, target) -> bool
+AccuracySpec = str | Callable[..., bool] | None
 
 
 class DivergedError(FloatingPointError):
@@ -61,7 +74,7 @@ class History:
         """The number of epochs run."""
         return len(self.train_loss)
 
-    def plot(self, title: str | None = None):
+    def plot(self, title: str | None = None) -> Figure:
         """The matplotlib Figure of the loss and accuracy per epoch, train and validation
         (matplotlib is imported only here; see nn/plots.py)."""
         from .plots import plot_history
@@ -80,7 +93,7 @@ class History:
         return f"History({self.epochs} epochs, {', '.join(parts)}; {self.stop_reason})"
 
 
-def predict(model, X) -> list:
+def predict(model: Module, X: Iterable) -> list:
     """The model's outputs on every point, as floats (lists of floats for several outputs),
     computed without recording a graph. A NaN or infinite input is a ValueError naming its row
     and column."""
@@ -91,7 +104,8 @@ def predict(model, X) -> list:
     return [out.data if not isinstance(out, list) else [o.data for o in out] for out in outputs]
 
 
-def evaluate(model, X, y, loss="mse", accuracy="auto") -> tuple[float, float | None]:
+def evaluate(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse",
+             accuracy: AccuracySpec = "auto") -> tuple[float, float | None]:
     """(data loss, accuracy) of `model` on the points X with targets y; no graph is recorded.
 
     >>> import random
@@ -135,10 +149,14 @@ def _progress_bar(epochs: int, enabled: bool):
     return progress_bar(epochs, enabled)
 
 
-def fit(model, X, y, loss="mse", epochs: int = 100, lr: float = 0.1, batch_size=None,
-        optimizer=None, l2: float = 0.0, val=None, progress: bool = True, grad_tol=None,
-        lr_schedule=None, momentum: float = 0.0, rng=None, accuracy="auto",
-        callback=None, live=False, compile=None) -> History:  # noqa: A002
+def fit(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse", epochs: int = 100,
+        lr: float = 0.1, batch_size: int | None = None, optimizer: SGD | None = None,
+        l2: float = 0.0, val: tuple[Sequence, Sequence] | None = None, progress: bool = True,
+        grad_tol: float | None = None, lr_schedule: Callable[[int], float] | None = None,
+        momentum: float = 0.0, rng: random.Random | int | None = None,
+        accuracy: AccuracySpec = "auto",
+        callback: Callable[[int, History], bool | None] | None = None, live: bool | int = False,
+        compile: bool | None = None) -> History:  # noqa: A002
     """Train `model` on (X, y) and return its `History`.
 
     loss: a name from `nn.objectives.NAMES` ('hinge' accepts 0/1 or -1/+1 labels) or a function
