@@ -1,4 +1,4 @@
-"""The lecture's worked examples (shared/LECTURE-EXAMPLES.md), built with the public API.
+"""The lecture's worked examples, with the lecture's numbers, built with the public API.
 
 Each builder returns an `Example`: the named input Values, the output, and backward already run.
 The CLI, the tests and the notebooks all use these, so every number the lecture shows is computed
@@ -14,6 +14,9 @@ from .value import Value
 
 @dataclass
 class Example:
+    """A worked example: its CLI name and title, the output Value (backward already run), the
+    named input Values, and interior wires worth showing."""
+
     name: str
     title: str
     root: Value
@@ -26,7 +29,8 @@ def _leaves(**values: float) -> dict[str, Value]:
 
 
 def sigmoid_gate(fused: bool = False) -> Example:
-    """f(w, x) = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))), seed 001 "A detailed example".
+    """f(w, x) = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))) at w = (2, -3, -3), x = (-1, -2): the
+    lecture's "A detailed example" of backpropagation, whose output is sigma(1) = 0.73.
 
     Built from the lecture's gates `*`, `+`, `*-1`, `exp`, `+1`, `1/x`; with `fused=True` the last
     four are one `sigmoid` gate, which must give the same gradients on the inputs.
@@ -41,7 +45,8 @@ def sigmoid_gate(fused: bool = False) -> Example:
 
 
 def simple_circuit() -> Example:
-    """f = (x + y) * z with x = -2, y = 5, z = -4 (seed 001, patterns in gradient flow)."""
+    """f = (x + y) * z with x = -2, y = 5, z = -4, the lecture's first circuit: f = -12,
+    df/dx = df/dy = -4, df/dz = 3."""
     v = _leaves(x=-2.0, y=5.0, z=-4.0)
     q = v["x"] + v["y"]
     q.label = "q"
@@ -52,7 +57,8 @@ def simple_circuit() -> Example:
 
 
 def patterns() -> Example:
-    """f = 2 * (x*y + max(z, w)): add distributes, mul switches, max routes."""
+    """f = 2 * (x*y + max(z, w)) at x = 3, y = -4, z = 2, w = -1, the lecture's circuit of the
+    gradient-flow patterns: add distributes, mul switches, max routes."""
     v = _leaves(x=3.0, y=-4.0, z=2.0, w=-1.0)
     xy = v["x"] * v["y"]
     m = v["z"].max(v["w"])
@@ -64,7 +70,8 @@ def patterns() -> Example:
 
 
 def vectorized() -> Example:
-    """f(x, W) = sum_i (W x)_i^2 with W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4]."""
+    """f(x, W) = sum_i (W x)_i^2 with W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4], the lecture's
+    vectorized example: f = 0.116, grad_W f = 2 q x^T, grad_x f = W^T 2q."""
     v = _leaves(w11=0.1, w12=0.5, w21=-0.3, w22=0.8, x1=0.2, x2=0.4)
     q1 = v["w11"] * v["x1"] + v["w12"] * v["x2"]
     q2 = v["w21"] * v["x1"] + v["w22"] * v["x2"]

@@ -1,4 +1,4 @@
-"""nn.activations: values against their formulas (seed 001), derivatives against central
+"""nn.activations: values against the lecture's formulas, derivatives against central
 differences (engine.gradcheck) at, around and away from the kink at 0, and the name registry."""
 
 import math

@@ -1,5 +1,6 @@
-"""LECTURE-EXAMPLES.md sections 5, 6 and 7, built with nn. Every expected number is computed here
-by hand in plain floats (math.exp and the seed's closed forms), never taken from the engine."""
+"""The lecture's network examples (a network is a function, the two-layer network with a squared
+L2 loss, linear separability), built with nn. Every expected number is computed here by hand in
+plain floats (math.exp and the lecture's closed forms), never taken from the engine."""
 
 import math
 import random
@@ -13,7 +14,7 @@ def sigma(z):
     return 1.0 / (1.0 + math.exp(-z))
 
 
-# --- section 5: a network is a function (seed 001) --------------------------------------------
+# --- a network is a function (the lecture's feed-forward example) -----------------------------
 
 W = [[[1, -2], [-1, 1]], [[2, -1], [-2, -1]], [[3, -1], [-1, 4]]]
 B = [[1, 0], [0, 0], [-2, 2]]
@@ -62,7 +63,7 @@ def test_section_5_first_layer_pre_activation_is_4_and_minus_2():
     assert z == [4.0, -2.0]
 
 
-# --- section 6: the two-layer network with a squared L2 loss (seed 002) ------------------------
+# --- the two-layer network with a squared L2 loss (the lecture's worked example) -------------
 
 X_IN = 0.7
 W1, B1 = [0.4, -0.9], [0.1, 0.3]                 # w_j^[1], b_j^[1]
@@ -132,7 +133,7 @@ def test_section_6_one_gradient_step_moves_w_as_written():
     assert nn.losses.squared_l2(model([X_IN]), Y).data < loss_before  # the step went downhill
 
 
-# --- section 7: linear separability (seed 001, perceptron) --------------------------------------
+# --- linear separability (the lecture's perceptron) -------------------------------------------
 
 def train_single_neuron(data, seed):
     X, y = data
