@@ -518,7 +518,9 @@ PLAYER = """<div id="@ID@" class="gg-player" tabindex="0" data-lm-suppress-short
 run the cell again (or trust the notebook) to step through the frames.</div>
 <script>
 (function () {
-  var root = document.getElementById("@ID@");
+  // the player around this script: the same output shown twice has two players of one id
+  var here = document.currentScript;
+  var root = (here && here.closest(".gg-player")) || document.getElementById("@ID@");
   if (!root || root.getAttribute("data-ready")) { return; }
   root.setAttribute("data-ready", "1");
   var frames = @FRAMES@, phases = @PHASES@, captions = @CAPTIONS@, delay = @DELAY@;
