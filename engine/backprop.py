@@ -22,17 +22,17 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     """
     order: list[Value] = []
     seen = {root}
-    path = [(root, iter(root.parents))]  # from root down to the node being looked at, each with
-    while path:                          # an iterator over the parents it has yet to visit
-        node, parents = path[-1]
-        for parent in parents:
+    path, unvisited = [root], [iter(root.parents)]  # from root down to the node being looked
+    while path:                                     # at, and its parents yet to be visited
+        for parent in unvisited[-1]:
             if (leaves or parent.gate is not None) and parent not in seen:
                 seen.add(parent)
-                path.append((parent, iter(parent.parents)))
+                path.append(parent)
+                unvisited.append(iter(parent.parents))
                 break
         else:  # no parent left to visit
-            path.pop()
-            order.append(node)
+            unvisited.pop()
+            order.append(path.pop())
     return order
 
 
