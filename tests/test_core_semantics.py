@@ -186,3 +186,15 @@ def test_a_model_pickled_after_a_training_step_predicts_the_same_in_a_fresh_proc
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                          check=True)
     assert float(out.stdout) == model([0.25, -0.5]).data
+
+
+def test_a_number_too_large_for_a_float_is_a_clear_overflow_error():
+    with pytest.raises(OverflowError, match=r"Value: 10000.* is too large for a float"):
+        Value(10**400)
+    with pytest.raises(OverflowError, match=r"\* gate: .* too large for a float"):
+        Value(1.0) * 10**400
+
+
+def test_help_on_a_gate_method_says_what_it_computes_and_its_local_gradient():
+    assert "1 - tanh(x)^2" in Value.tanh.__doc__ and "out * (1 - out)" in Value.sigmoid.__doc__
+    assert "d/da = b" in Value.__mul__.__doc__
