@@ -5,6 +5,8 @@ import sysconfig
 
 import pytest
 
+from gategrad.engine import GATES, remove_gate
+
 
 @pytest.fixture
 def graphviz_pure() -> str:
@@ -13,3 +15,14 @@ def graphviz_pure() -> str:
         "graphviz-pure", path=sysconfig.get_path("scripts"))
     assert found, "graphviz-pure is a dependency of gategrad and must be installed"
     return found
+
+
+@pytest.fixture
+def user_gates():
+    """Every gate a test defines with defgate is taken out of GATES afterwards, so that the tests
+    generated from the table (tests/test_gates.py) see the built-in gates only."""
+    before = set(GATES)
+    yield
+    for name in set(GATES) - before:
+        remove_gate(name)
+    assert set(GATES) == before

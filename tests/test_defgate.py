@@ -29,15 +29,7 @@ from gategrad.engine import (
 )
 from gategrad.engine.defgate import GateFunction
 
-
-@pytest.fixture(autouse=True)
-def user_gates():
-    """Every gate a test defines is taken out of GATES afterwards."""
-    before = set(GATES)
-    yield
-    for name in set(GATES) - before:
-        remove_gate(name)
-    assert set(GATES) == before
+pytestmark = pytest.mark.usefixtures("user_gates")
 
 
 def sigmoid(x):

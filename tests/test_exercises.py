@@ -16,7 +16,7 @@ import pytest
 from nbclient import NotebookClient
 
 from gategrad.cli import main
-from gategrad.engine import GATES, GateCheckError, remove_gate
+from gategrad.engine import GATES, GateCheckError
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "notebooks" / "exercises"
@@ -46,13 +46,7 @@ def cell_of(grade_id: str):
     return cell
 
 
-@pytest.fixture(autouse=True)
-def user_gates():
-    """The notebooks' gates are taken out of GATES after each test (test_gates.py reads it)."""
-    before = set(GATES)
-    yield
-    for name in set(GATES) - before:
-        remove_gate(name)
+pytestmark = pytest.mark.usefixtures("user_gates")
 
 
 def run_cells(cells, namespace=None) -> tuple[dict, str]:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from gategrad.engine import GATES, GateCheckError, Value, defgate, remove_gate
+from gategrad.engine import GATES, GateCheckError, Value, defgate
 from gategrad.engine.defgate import GateFunction
 from gategrad.testing import (
     assert_grads_close,
@@ -17,14 +17,7 @@ from gategrad.testing import (
     check_gate,
 )
 
-
-@pytest.fixture(autouse=True)
-def user_gates():
-    """Every gate a test defines is taken out of GATES afterwards (tests/test_gates.py reads it)."""
-    before = set(GATES)
-    yield
-    for name in set(GATES) - before:
-        remove_gate(name)
+pytestmark = pytest.mark.usefixtures("user_gates")
 
 
 def sigmoid(x):
