@@ -1,6 +1,6 @@
 """Diagrams: the lecture's sigmoid circuit in DOT and rendered, forks, fading, size, determinism.
 
-Every expected number is computed here from its closed form (LECTURE-EXAMPLES.md, section 1),
+Every expected number is computed here from its closed form (the lecture's sigmoid example),
 never read from the engine.
 """
 

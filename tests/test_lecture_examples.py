@@ -1,4 +1,4 @@
-"""The lecture's worked examples (shared/LECTURE-EXAMPLES.md sections 1-4), against closed forms.
+"""The lecture's worked examples (sigmoid circuit, gate patterns, vectorized), against closed forms.
 
 Every expected number is computed here from its formula with the math module, independently of
 the engine; the figures' rounded numbers are checked too, to the digits the lecture prints.
@@ -61,7 +61,7 @@ def test_sigmoid_gate_forward_and_gradients_on_every_wire():
 def test_sigmoid_gate_matches_the_lecture_table_to_its_digits():
     ex = sigmoid_gate()
     w = _wires(ex.root)
-    table = {  # LECTURE-EXAMPLES.md section 1, 8 decimals
+    table = {  # the lecture's sigmoid example, 8 decimals
         "w0": -0.19661193, "x0": 0.39322387, "w1": -0.39322387, "x1": -0.58983580, "w2": 0.19661193,
     }
     for name, grad in table.items():
