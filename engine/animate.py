@@ -561,15 +561,18 @@ run the cell again (or trust the notebook) to step through the frames.</div>
     button.addEventListener("click", actions[button.getAttribute("data-action")]);
   });
   slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
-  root.addEventListener("keydown", function (event) {
-    if (event.target !== slider) {  // a focused slider steps by itself and reports "input"
-      if (event.key === "ArrowRight") { actions.next(); }
-      else if (event.key === "ArrowLeft") { actions.prev(); }
-      else { return; }
-      event.preventDefault();
-    }
+  // Arrow keys while the focus is in the player. Listened for on the window before anything
+  // else sees them (capture phase): Notebook 7 takes arrow keys at the document for its cells.
+  function onKey(event) {
+    if (!document.contains(root)) { window.removeEventListener("keydown", onKey, true); return; }
+    if (!root.contains(event.target)) { return; }
+    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") { return; }
     event.stopPropagation();  // the notebook's own shortcuts must not act on these keys too
-  });
+    if (event.target === slider) { return; }  // a focused slider steps itself, reports "input"
+    event.preventDefault();
+    if (event.key === "ArrowRight") { actions.next(); } else { actions.prev(); }
+  }
+  window.addEventListener("keydown", onKey, true);
   root.querySelector(".gg-noscript").remove();
   show(0);
 })();

@@ -96,6 +96,9 @@ def test_exported_player_steps_with_buttons_keys_and_slider(browser, tmp_path, s
     page.keyboard.press("ArrowLeft")
     assert player.get_attribute("data-frame") == "1"
 
+    player.locator(".gg-slider").focus()
+    page.keyboard.press("ArrowRight")  # a focused slider steps once, not once more for the player
+    assert player.get_attribute("data-frame") == "2"
     player.locator(".gg-slider").fill("9")  # the first backward step
     assert player.get_attribute("data-frame") == "9"
     assert caption.inner_text() == "1/x: local -1/x^2 = -0.53, upstream 1.00, sends -0.53"
