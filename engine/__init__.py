@@ -10,19 +10,11 @@ from .compile import CompiledFunction, compile
 from .defgate import GateCheckError, check_gate, defgate, remove_gate
 from .explain import explain
 from .explore import Explorer, explore
+from .fused import linear, sum_of
 from .gates import GATES, Gate
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import gradcheck
-from .value import (
-    Constant,
-    Value,
-    apply,
-    as_value,
-    enable_grad,
-    is_grad_enabled,
-    linear,
-    no_grad,
-    sum_of,
-)
+from .value import Constant, Value, apply, as_value
 
 __all__ = ["GATES", "CompiledFunction", "Constant", "Explorer", "Gate", "GateCheckError",
            "Player", "Value", "animate", "apply", "as_value", "backward", "check_gate", "compile",

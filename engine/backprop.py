@@ -9,7 +9,10 @@ explicit stack, so a graph a million gates deep needs no recursion.
 
 from __future__ import annotations
 
-from .value import ADD, LINEAR, MUL, Constant, Value
+from .gates import GATES
+from .value import ADD, MUL, Constant, Value
+
+LINEAR = GATES["linear"]
 
 
 def topological_order(root: Value, leaves: bool = True) -> list[Value]:

@@ -9,20 +9,17 @@ chain rule. Speed is not this file's job: `compile` (engine/compile.py) turns a 
 
 from __future__ import annotations
 
-import functools
 import numbers
 import sys
-import threading
 from itertools import repeat
 from operator import attrgetter
-from operator import mul as _mul
 
+from . import grad_mode
 from .gates import GATES, Gate
 
 ADD, MUL, POW, MAX = GATES["add"], GATES["mul"], GATES["pow"], GATES["max"]
 EXP, LOG, RECIP = GATES["exp"], GATES["log"], GATES["recip"]
 RELU, TANH, SIGMOID = GATES["relu"], GATES["tanh"], GATES["sigmoid"]
-LINEAR, SUM = GATES["linear"], GATES["sum"]
 
 
 class Value:
@@ -59,12 +56,11 @@ class Value:
     # `+` and `*` are most of every graph: they build their node inline (what _node() does).
     def __add__(self, other):
         """The `+` gate: a + b. Local gradients: d/da = 1, d/db = 1."""
-        if not isinstance(other, Value):  # a plain number: a Constant (_constant() written out)
-            other, number = _new(Constant), other
-            _set_data(other, number if type(number) is float else _real(number, "+ gate"))
+        if not isinstance(other, Value):
+            other = _constant(other, "+")
         out = _new(Value)
         out.data, out.grad, out.label = self.data + other.data, 0.0, ""
-        if _threads_in_no_grad and not _grad_mode.enabled:
+        if grad_mode.threads_in_no_grad and not grad_mode.state.enabled:
             out.parents, out.gate = (), None
         else:
             out.parents, out.gate = (self, other), ADD
@@ -72,12 +68,11 @@ class Value:
 
     def __mul__(self, other):
         """The `*` gate: a * b. Local gradients: d/da = b, d/db = a."""
-        if not isinstance(other, Value):  # a plain number: a Constant (_constant() written out)
-            other, number = _new(Constant), other
-            _set_data(other, number if type(number) is float else _real(number, "* gate"))
+        if not isinstance(other, Value):
+            other = _constant(other, "*")
         out = _new(Value)
         out.data, out.grad, out.label = self.data * other.data, 0.0, ""
-        if _threads_in_no_grad and not _grad_mode.enabled:
+        if grad_mode.threads_in_no_grad and not grad_mode.state.enabled:
             out.parents, out.gate = (), None
         else:
             out.parents, out.gate = (self, other), MUL
@@ -245,7 +240,7 @@ def _node(gate: Gate, data: float, parents: tuple) -> Value:
     """A new node made by `gate`; under no_grad() a plain leaf that remembers nothing."""
     out = _new(Value)
     out.data, out.grad, out.label = data, 0.0, ""
-    if _threads_in_no_grad and not _grad_mode.enabled:
+    if grad_mode.threads_in_no_grad and not grad_mode.state.enabled:
         out.parents, out.gate = (), None
     else:
         out.parents, out.gate = parents, gate
@@ -263,29 +258,6 @@ def apply(gate: Gate, *inputs) -> Value:
 
 
 _data = attrgetter("data")
-
-
-def linear(w, x, b=0.0) -> Value:
-    """The fused `w·x+b` gate, one node for a neuron's w_1 x_1 + ... + w_n x_n + b.
-
-    Its parents are w_1..w_n, x_1..x_n, b in that order (the order of the gate's row)."""
-    if len(w) != len(x):
-        raise ValueError(f"w·x+b gate: {len(w)} weights but {len(x)} inputs")
-    inputs = (*w, *x, b)
-    if not all(map(isinstance, inputs, repeat(Value))):
-        inputs = tuple(as_value(v, "w·x+b") for v in inputs)
-        n = len(w)
-        w, x, b = inputs[:n], inputs[n:-1], inputs[-1]
-    # The row's forward function written out (this is every neuron's gate): b + w_1 x_1 + ...
-    return _node(LINEAR, sum(map(_mul, map(_data, w), map(_data, x)), b.data), inputs)
-
-
-def sum_of(values) -> Value:
-    """The fused `Σ` gate, one node adding all of `values` (instead of n - 1 `+` gates)."""
-    values = list(values)
-    if not values:
-        raise ValueError("Σ gate: sum_of() needs at least one value")
-    return apply(SUM, *values)
 
 
 def as_value(x, where: str = "as_value") -> Value:
@@ -313,71 +285,6 @@ def _real(x, where: str) -> float:
 
 
 _MAX_FLOAT = sys.float_info.max
-
-
-# --- grad mode: per thread, as in PyTorch ---------------------------------------------------------
-
-class _GradMode(threading.local):
-    enabled = True  # each thread starts recording
-
-
-_grad_mode = _GradMode()
-# How many threads are inside no_grad() now. Gates read the (slower) thread-local mode only when
-# this is not 0: recording, the common case, costs one test of a global.
-_threads_in_no_grad = 0
-_count_lock = threading.Lock()
-
-
-def is_grad_enabled() -> bool:
-    """Whether gates record the graph in this thread (False inside `no_grad()`)."""
-    return _grad_mode.enabled
-
-
-class _SetGradMode:
-    """Sets this thread's grad mode for a `with` block or a decorated function, then restores
-    what was there before, even after an error."""
-
-    enabled = True
-
-    def __enter__(self):
-        self._previous = _grad_mode.enabled
-        self._set(self.enabled)
-
-    def __exit__(self, *exc_info):
-        self._set(self._previous)
-
-    @staticmethod
-    def _set(enabled: bool) -> None:
-        global _threads_in_no_grad
-        with _count_lock:
-            _threads_in_no_grad += (not enabled) - (not _grad_mode.enabled)
-            _grad_mode.enabled = enabled
-
-    def __call__(self, function):
-        @functools.wraps(function)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return function(*args, **kwargs)
-        return wrapper
-
-
-class no_grad(_SetGradMode):  # noqa: N801  (PyTorch's name)
-    """`with no_grad():` or `@no_grad()`: gates record no graph in this thread; their results
-    are plain leaves (fast inference). Other threads keep recording.
-
-    >>> with no_grad():
-    ...     y = Value(2.0) * 3
-    >>> y.parents, is_grad_enabled()
-    ((), True)
-    """
-
-    enabled = False
-
-
-class enable_grad(_SetGradMode):  # noqa: N801
-    """`with enable_grad():` or `@enable_grad()`: record the graph again inside a no_grad()."""
-
-    enabled = True
 
 
 from .backprop import backward, topological_order  # noqa: E402  (backprop reads Value's gates)
