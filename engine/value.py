@@ -196,8 +196,8 @@ _NOT_A_NUMBER = ("a Value is a node of a graph, not a number: use v.data for its
 
 class Constant(Value):
     """A plain number in an expression (`x * 3`): a leaf that never receives a gradient, like a
-    PyTorch tensor without requires_grad. Its data cannot be changed, and what backward() sends
-    it is dropped: it stays what it was written as.
+    PyTorch tensor without requires_grad. Its data cannot be changed, backward() passes it by,
+    and its gradient reads 0 whatever is written to it: it stays what it was written as.
 
     >>> y = Value(2.0) * 3
     >>> y.parents[1]
@@ -216,7 +216,7 @@ class Constant(Value):
         return True
 
     def __setattr__(self, name, value):
-        if name == "grad":  # backward() sends a constant its share: it takes nothing
+        if name == "grad":  # zero_grad() and the like reset every node: a constant's stays 0
             return
         raise AttributeError(f"Constant({self.data!r}) is read-only: a constant cannot change its "
                              f"{name}; make a Value to have a number that changes")
