@@ -23,13 +23,17 @@ def linear(w, x, b=0.0) -> Value:
     Its parents are w_1..w_n, x_1..x_n, b in that order (the order of the gate's row)."""
     if len(w) != len(x):
         raise ValueError(f"w·x+b gate: {len(w)} weights but {len(x)} inputs")
-    inputs = (*w, *x, b)
-    if not all(map(isinstance, inputs, repeat(Value))):
-        inputs = tuple(as_value(v, "w·x+b") for v in inputs)
-        n = len(w)
-        w, x, b = inputs[:n], inputs[n:-1], inputs[-1]
+    if not all(map(isinstance, (*w, *x, b), repeat(Value))):
+        w, x = [as_value(v, "w·x+b") for v in w], [as_value(v, "w·x+b") for v in x]
+        b = as_value(b, "w·x+b")
+    return linear_unchecked(w, x, b)
+
+
+def linear_unchecked(w, x, b) -> Value:
+    """linear() without its checks, for a caller that holds Values only and len(w) == len(x):
+    nn's layers, which check each sample once, not once per neuron."""
     # The row's forward function written out (this is every neuron's gate): b + w_1 x_1 + ...
-    return _node(LINEAR, sum(map(_mul, map(_data, w), map(_data, x)), b.data), inputs)
+    return _node(LINEAR, sum(map(_mul, map(_data, w), map(_data, x)), b.data), (*w, *x, b))
 
 
 def sum_of(values) -> Value:

@@ -163,3 +163,30 @@ def test_a_zero_product_is_plus_zero_not_minus_zero():
     assert h.grad == 0.0 and math.copysign(1.0, h.grad) == 1.0
 
 
+
+
+def test_an_interior_gradient_set_to_none_is_recomputed():
+    # A PyTorch habit (`t.grad = None`) on an interior node: backward() still walks through it.
+    x = Value(2.0)
+    h = x * 3.0
+    y = h * h
+    h.grad = None
+    y.backward()
+    assert h.grad == 2 * 6.0 and x.grad == 2 * 6.0 * 3.0
+
+
+def test_a_walk_that_fails_halfway_leaves_numbers_in_every_gradient():
+    # backward() marks the nodes it has reached in their grad; an error during the walk (here a
+    # parent that is not a Value) must not leave a mark behind, or the next call would skip it.
+    x = Value(2.0)
+    h = x * 3.0
+    y = h + 1.0
+    z = y * h
+    parents = y.parents
+    y.parents = (h, "not a node")
+    with pytest.raises(AttributeError):
+        z.backward()
+    assert all(type(v.grad) is float for v in (x, h, y, z))
+    y.parents = parents
+    z.backward()
+    assert (z.grad, y.grad, h.grad, x.grad) == (1.0, 6.0, 6.0 + 7.0, 39.0)
