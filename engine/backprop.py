@@ -19,16 +19,16 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     """Every node that `root` depends on, each after all of its parents (so `root` is last).
 
     A depth-first search with an explicit stack. A node popped for the first time goes back on
-    the stack under a `None`, with its parents above it: once they are all in the order, the
-    `None` comes off and the node goes in too. Parents are pushed right to left, so the leftmost
-    is taken first and an expression comes out in the order a person reads it.
+    the stack, then a `None`, then its parents: once the parents are all in the order, the `None`
+    comes off, and the node under it goes in too. Parents are pushed right to left, so the
+    leftmost is taken first and an expression comes out in the order a person reads it.
     `leaves=False` leaves out the leaves.
     """
     order: list[Value] = []
     seen, stack = set(), [root]
     while stack:
         node = stack.pop()
-        if node is None:  # the node under the None has all its parents in the order
+        if node is None:  # the node under this None has all its parents in the order
             order.append(stack.pop())
         elif node not in seen:
             seen.add(node)
