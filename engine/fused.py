@@ -6,15 +6,13 @@ neuron gate by gate, for drawing it one multiply at a time); both give the same 
 
 from __future__ import annotations
 
-from itertools import repeat
-from operator import attrgetter
+from itertools import chain, repeat
 from operator import mul as _mul
 
 from .gates import GATES
-from .value import Value, _node, apply, as_value
+from .value import Value, _data, _node, apply, as_value
 
 LINEAR, SUM = GATES["linear"], GATES["sum"]
-_data = attrgetter("data")
 
 
 def linear(w, x, b=0.0) -> Value:
@@ -23,7 +21,7 @@ def linear(w, x, b=0.0) -> Value:
     Its parents are w_1..w_n, x_1..x_n, b in that order (the order of the gate's row)."""
     if len(w) != len(x):
         raise ValueError(f"w·x+b gate: {len(w)} weights but {len(x)} inputs")
-    if not all(map(isinstance, (*w, *x, b), repeat(Value))):
+    if not all(map(isinstance, chain(w, x, (b,)), repeat(Value))):
         w, x = [as_value(v, "w·x+b") for v in w], [as_value(v, "w·x+b") for v in x]
         b = as_value(b, "w·x+b")
     return linear_unchecked(w, x, b)
