@@ -53,30 +53,17 @@ class Value:
 
     # --- the primitive gates: each builds one node through its row of the table ----------------
 
-    # `+` and `*` are most of every graph: they build their node inline (what _node() does).
     def __add__(self, other):
         """The `+` gate: a + b. Local gradients: d/da = 1, d/db = 1."""
         if not isinstance(other, Value):
             other = _constant(other, "+")
-        out = _new(Value)
-        out.data, out.grad, out.label = self.data + other.data, 0.0, ""
-        if grad_mode.threads_in_no_grad and not grad_mode.state.enabled:
-            out.parents, out.gate = (), None
-        else:
-            out.parents, out.gate = (self, other), ADD
-        return out
+        return _node(ADD, self.data + other.data, (self, other))
 
     def __mul__(self, other):
         """The `*` gate: a * b. Local gradients: d/da = b, d/db = a."""
         if not isinstance(other, Value):
             other = _constant(other, "*")
-        out = _new(Value)
-        out.data, out.grad, out.label = self.data * other.data, 0.0, ""
-        if grad_mode.threads_in_no_grad and not grad_mode.state.enabled:
-            out.parents, out.gate = (), None
-        else:
-            out.parents, out.gate = (self, other), MUL
-        return out
+        return _node(MUL, self.data * other.data, (self, other))
 
     def __pow__(self, exponent):
         """The `**` gate: x ** n. Local gradients: d/dx = n x^(n-1), d/dn = x^n log x."""
