@@ -9,6 +9,8 @@ explicit stack, so a graph a million gates deep needs no recursion.
 
 from __future__ import annotations
 
+import threading
+
 from .gates import GATES
 from .value import ADD, MUL, Constant, Value
 
@@ -34,13 +36,24 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             seen.add(node)
             stack.append(node)
             stack.append(None)
-            for parent in reversed(node.parents):
-                if parent not in seen and (leaves or parent.gate is not None):
-                    stack.append(parent)
+            if leaves:
+                for parent in reversed(node.parents):
+                    if parent not in seen:
+                        stack.append(parent)
+            else:  # (a loop of its own for backward's speed: a leaf is left out by its gate,
+                   # with no lookup in `seen`)
+                for parent in reversed(node.parents):
+                    if parent.gate is not None and parent not in seen:
+                        stack.append(parent)
     return order
 
 
-SEEN = object()  # in a node's grad while backward() walks the graph: "reached already"
+# One lock, held by every call for its whole run: graphs may share nodes (every sample's graph uses
+# the model's weights), and backward() sets interior grads to 0 and then read-modify-writes them
+# (`parent.grad += ...`), so two calls interleaving would zero or lose each other's additions.
+# Calls wait for each other instead. An RLock, because a user gate's `local` may itself call
+# backward() (on a graph of its own): the thread holding the lock is let in, not made to wait.
+_LOCK = threading.RLock()
 
 
 def backward(root: Value) -> None:
@@ -49,73 +62,57 @@ def backward(root: Value) -> None:
     Interior nodes start from 0 on every call; leaves accumulate across calls until zero_grad(),
     as in PyTorch. A Constant takes nothing (it is skipped). A node whose gradient is exactly 0
     passes nothing back (not 0 * its local gradient, which is NaN where that local gradient is
-    infinite), and neither does a zero local gradient (max's losing input, a relu that is off).
+    infinite), and neither does a zero local gradient (max's losing input, a relu that is off, a
+    `*` by 0), so an infinite upstream gradient never turns into NaN there. Calls from several
+    threads run one after another.
     """
-    if root.gate is None:  # a leaf: d(root)/d(root) = 1, accumulated like any leaf's gradient
-        root.grad += 1.0
-        return
-    # The walk of topological_order(root, leaves=False), with one change for speed: an interior
-    # node's grad, which is about to be recomputed anyway, holds the mark SEEN once the walk has
-    # reached it, so "seen?" is a look at the node instead of a set lookup.
-    order: list[Value] = []
-    stack = [root]
-    try:
-        while stack:
-            node = stack.pop()
-            if node is None:
-                order.append(stack.pop())
-            elif node.grad is not SEEN:
-                stack.append(node)
-                stack.append(None)
-                node.grad = SEEN  # (after the push: an interrupted walk finds every mark)
-                for parent in reversed(node.parents):
-                    if parent.gate is not None and parent.grad is not SEEN:
-                        stack.append(parent)
-    finally:  # every node reached starts from 0, the mark gone even if the walk was interrupted
-        for node in order:
+    with _LOCK:
+        if root.gate is None:  # a leaf: d(root)/d(root) = 1, accumulated like any leaf's gradient
+            root.grad += 1.0
+            return
+        order = topological_order(root, leaves=False)  # every consumer after the nodes it uses
+        for node in order:  # (once the order is complete: a walk that fails changes no grad)
             node.grad = 0.0
-        for node in stack:
-            if node is not None:
-                node.grad = 0.0
-    root.grad = 1.0
-    for node in reversed(order):  # each node is complete when it is reached: pass it back
-        g = node.grad
-        if not g:
-            continue
-        # `+`, `*` and every neuron's `w·x+b` are most of every graph: their rows of the table,
-        # written out (tests/test_gates.py checks each against its row).
-        gate = node.gate
-        if gate is ADD:
-            a, b = node.parents
-            if type(a) is not Constant:
-                a.grad += g
-            if type(b) is not Constant:
-                b.grad += g
-        elif gate is MUL:
-            a, b = node.parents
-            if type(a) is not Constant:
-                a.grad += b.data * g
-            if type(b) is not Constant:
-                b.grad += a.data * g
-        elif gate is LINEAR:  # parents w_1..w_n, x_1..x_n, b
-            parents = node.parents
-            n = len(parents) // 2
-            for w, x in zip(parents, parents[n:-1]):  # (zip stops after the n weights)
-                if type(w) is not Constant:
-                    w.grad += x.data * g
-                if type(x) is not Constant:
-                    x.grad += w.data * g
-            if type(parents[-1]) is not Constant:
-                parents[-1].grad += g
-        else:  # any other row: its local gradients, from the table
-            parents = node.parents
-            if len(parents) == 1:  # relu, tanh, exp, ...: one input, one local gradient
-                (x,) = parents
-                (local,) = gate.local(node.data, x.data)
-                if local and type(x) is not Constant:
-                    x.grad += local * g
+        root.grad = 1.0
+        for node in reversed(order):  # each node is complete when it is reached: pass it back
+            g = node.grad
+            if not g:
                 continue
-            partials = gate.local(node.data, *[p.data for p in parents])
-            for parent, local in zip(parents, partials):
-                if local and type(parent) is not Constant:
-                    parent.grad += local * g
+            # `+`, `*` and every neuron's `w·x+b` are most of every graph: their rows of the
+            # table, written out (tests/test_gates.py checks each against its row). A zero local
+            # partial adds nothing, as on the generic path.
+            gate = node.gate
+            if gate is ADD:
+                a, b = node.parents
+                if type(a) is not Constant:
+                    a.grad += g
+                if type(b) is not Constant:
+                    b.grad += g
+            elif gate is MUL:  # d/da = b, d/db = a
+                a, b = node.parents
+                if b.data and type(a) is not Constant:
+                    a.grad += b.data * g
+                if a.data and type(b) is not Constant:
+                    b.grad += a.data * g
+            elif gate is LINEAR:  # parents w_1..w_n, x_1..x_n, b; d/dw_i = x_i, d/dx_i = w_i
+                parents = node.parents
+                n = len(parents) // 2
+                for w, x in zip(parents, parents[n:-1]):  # (zip stops after the n weights)
+                    if x.data and type(w) is not Constant:
+                        w.grad += x.data * g
+                    if w.data and type(x) is not Constant:
+                        x.grad += w.data * g
+                if type(parents[-1]) is not Constant:
+                    parents[-1].grad += g
+            else:  # any other row: its local gradients, from the table
+                parents = node.parents
+                if len(parents) == 1:  # relu, tanh, exp, ...: one input, one local gradient
+                    (x,) = parents
+                    (local,) = gate.local(node.data, x.data)
+                    if local and type(x) is not Constant:
+                        x.grad += local * g
+                    continue
+                partials = gate.local(node.data, *[p.data for p in parents])
+                for parent, local in zip(parents, partials):
+                    if local and type(parent) is not Constant:
+                        parent.grad += local * g

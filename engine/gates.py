@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import operator
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,9 +34,24 @@ class Gate:
     def __repr__(self) -> str:
         return f"Gate({self.name!r}, symbol={self.symbol!r})"
 
+    # A row of the table is shared by every node made with it, never copied: a copied graph keeps
+    # its nodes' rows, even a user gate's row that defgate has since replaced under its name.
+    def __copy__(self) -> Gate:
+        return self
+
+    def __deepcopy__(self, memo) -> Gate:
+        return self
+
     def __reduce__(self):
         # A row holds functions, which pickle cannot store: a pickled Value names its gate
-        # instead, and unpickling looks the name up in the table of the loading process.
+        # instead, and unpickling looks the name up in the table of the loading process. A row
+        # that is no longer the table's under its name would load as another gate: refuse it.
+        if GATES.get(self.name) is not self:
+            raise pickle.PicklingError(
+                f"the {self.name!r} gate of this node was redefined (or removed) after the node "
+                "was made; pickle stores a gate by its name, so it would load as the current row: "
+                "run the forward pass again to make the graph with the current definition, or "
+                "pickle the graph before redefining the gate")
         return (_gate_named, (self.name,))
 
 
@@ -79,6 +95,13 @@ def _pow(x: float, n: float) -> float:
         return float(x ** n)
     except OverflowError:
         raise OverflowError(f"pow gate: {x!r} ** {n!r} overflows a float") from None
+
+
+def check_value_exponent_base(x: float) -> None:
+    """x ** n with n a Value (not a constant) needs x > 0: d/dn = x^n log x has no real value
+    otherwise. The plain graph checks it when the node is built, compiled code on every call."""
+    if not x > 0.0:
+        raise ValueError(f"pow gate: a Value exponent needs a positive base, got base {x!r}")
 
 
 def _pow_local(out: float, x: float, n: float) -> tuple[float, float]:

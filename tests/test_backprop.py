@@ -4,10 +4,12 @@ also held elsewhere (which must change nothing)."""
 
 import math
 import random
+import sys
+import threading
 
 import pytest
 
-from gategrad.engine import Value, defgate, topological_order
+from gategrad.engine import GATES, Value, apply, defgate, topological_order
 
 
 def _random_graph(seed: int, keep: list | None):
@@ -163,8 +165,6 @@ def test_a_zero_product_is_plus_zero_not_minus_zero():
     assert h.grad == 0.0 and math.copysign(1.0, h.grad) == 1.0
 
 
-
-
 def test_an_interior_gradient_set_to_none_is_recomputed():
     # A PyTorch habit (`t.grad = None`) on an interior node: backward() still walks through it.
     x = Value(2.0)
@@ -176,8 +176,8 @@ def test_an_interior_gradient_set_to_none_is_recomputed():
 
 
 def test_a_walk_that_fails_halfway_leaves_numbers_in_every_gradient():
-    # backward() marks the nodes it has reached in their grad; an error during the walk (here a
-    # parent that is not a Value) must not leave a mark behind, or the next call would skip it.
+    # An error while backward() finds its order (here a parent that is not a Value) must leave
+    # every grad a number, and must not spoil the next call.
     x = Value(2.0)
     h = x * 3.0
     y = h + 1.0
@@ -190,3 +190,192 @@ def test_a_walk_that_fails_halfway_leaves_numbers_in_every_gradient():
     y.parents = parents
     z.backward()
     assert (z.grad, y.grad, h.grad, x.grad) == (1.0, 6.0, 6.0 + 7.0, 39.0)
+
+
+def test_a_local_gradient_that_fails_halfway_leaves_numbers_and_the_next_call_is_right(user_gates):
+    failing = [True]
+
+    def local(out, x):
+        if failing[0]:
+            raise RuntimeError("fails once")
+        return (2.0,)
+
+    double = defgate("double", forward=lambda x: 2.0 * x, local=local, rule="d/dx = 2",
+                     check=False)
+    x = Value(3.0)
+    h = x * x
+    f = double(h) * h  # h hears from the `*` before the failing gate, then from the gate
+    with pytest.raises(RuntimeError, match="fails once"):
+        f.backward()
+    assert all(type(v.grad) is float for v in f.nodes())
+    assert x.grad == 0.0  # the walk stopped before it reached x
+    failing[0] = False
+    f.backward()
+    assert (f.grad, h.grad, x.grad) == (1.0, 2 * 9.0 + 18.0, (2 * 9.0 + 18.0) * 6.0)
+
+
+# --- the zero rules ----------------------------------------------------------------------------
+# A node whose gradient is exactly 0 passes nothing back, and a zero local partial adds nothing:
+# under an infinite upstream gradient the input behind a zero partial gets 0, never 0 * inf = nan.
+
+# gate -> points (inputs, indices of the inputs whose local partial is exactly 0 there); an empty
+# list says the gate has no such point. Every row of GATES needs an entry.
+ZERO_PARTIALS = {
+    "add": [],                                    # d/da = d/db = 1
+    "mul": [((3.0, 0.0), (0,)), ((0.0, -2.0), (1,))],
+    "pow": [((2.0, 0.0), (0,)), ((0.5, 0.0), (0,))],    # n = 0: x^0 = 1 is flat in x
+    "exp": [],                                    # e^x > 0
+    "log": [],                                    # 1/x
+    "max": [((2.0, 1.0), (1,)), ((-1.0, 0.5), (0,))],    # the losing input
+    "recip": [],                                  # -1/x^2
+    "relu": [((-0.7,), (0,)), ((0.0,), (0,))],    # off, and the kink
+    "tanh": [((30.0,), (0,)), ((-30.0,), (0,))],  # saturated: tanh is exactly +-1
+    "sigmoid": [((40.0,), (0,)), ((-800.0,), (0,))],  # saturated: sigma is exactly 1, 0
+    # w_1, w_2, x_1, x_2, b: a zero weight gives its input nothing, a zero input its weight nothing
+    "linear": [((0.0, 2.0, 3.0, 0.0, 1.0), (2, 1)), ((0.0, 0.0, 0.0, 0.0, 0.5), (0, 1, 2, 3))],
+    "sum": [],                                    # 1 each
+}
+
+
+@pytest.mark.parametrize("name", list(GATES))
+def test_a_zero_local_partial_adds_nothing_under_an_infinite_upstream_gradient(name):
+    assert name in ZERO_PARTIALS, f"ZERO_PARTIALS has no entry for the {name!r} gate"
+    gate = GATES[name]
+    for inputs, zero in ZERO_PARTIALS[name]:
+        partials = gate.local(gate.forward(*inputs), *inputs)
+        assert [i for i, p in enumerate(partials) if p == 0.0] == sorted(zero), (name, inputs)
+        for sign in (1.0, -1.0):
+            leaves = [Value(x) for x in inputs]
+            out = apply(gate, *leaves)
+            (out * (sign * math.inf)).backward()  # d(root)/d(out) = +-inf
+            assert out.grad == sign * math.inf
+            for i, (leaf, partial) in enumerate(zip(leaves, partials)):
+                expected = 0.0 if i in zero else partial * sign * math.inf
+                assert leaf.grad == expected, (name, inputs, i, leaf.grad)
+
+
+def test_relu_off_stops_an_infinite_local_gradient_behind_it():
+    # d/dx sqrt(x) is +inf at 0; the relu is at its kink (relu'(0) = 0), so that path sends 0 and
+    # the sqrt node passes nothing on. Only the `+ x` path reaches x.
+    x = Value(0.0)
+    f = (x ** 0.5).relu() + x
+    f.backward()
+    assert x.grad == 1.0
+
+
+# --- grad holds numbers only -------------------------------------------------------------------
+
+def test_every_grad_is_a_float_while_local_gradients_are_asked_for(user_gates):
+    nodes, found = [], set()
+
+    def local(out, x):
+        found.update(type(v.grad) for v in nodes)
+        return (1.0,)
+
+    look = defgate("look", forward=lambda x: x, local=local, rule="d/dx = 1", check=False)
+    x, w = Value(0.5), Value(-2.0)
+    h = look(x * w)
+    f = look(look(h + 1.0) * look(h.tanh()) + w)
+    nodes.extend(f.nodes())
+    for _ in range(2):
+        f.backward()
+        assert found == {float}
+        assert all(type(v.grad) is float for v in nodes)
+
+
+def test_another_thread_reading_gradients_during_backward_sees_only_numbers():
+    # A progress display, a logger: another thread may read grads while backward() runs.
+    x = Value(0.3)
+    v = x
+    for i in range(2000):
+        v = (v * 0.999 + x).tanh() if i % 2 else v + x * 0.5
+    nodes = v.nodes()
+    done, found = threading.Event(), set()
+
+    def read():
+        while not done.is_set():
+            found.update(type(n.grad) for n in nodes)
+
+    reader = threading.Thread(target=read)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: read in mid-walk
+    try:
+        reader.start()
+        for _ in range(50):
+            v.backward()
+    finally:
+        done.set()
+        reader.join()
+        sys.setswitchinterval(interval)
+    assert found == {float}
+
+
+# --- threads -----------------------------------------------------------------------------------
+
+def _shared_graph():
+    """Leaves and interior nodes shared by 8 roots. Every number is a small dyadic fraction and
+    every gate exact (+, *, relu, linear, square), so each gradient is exact and a sum of them
+    does not depend on the order of its terms."""
+    w = [Value(0.25 * (i + 1)) for i in range(4)]
+    x = Value(-1.5)
+    hidden = apply(GATES["linear"], w[0], w[1], x, w[2], w[3]).relu()  # w0 x + w1 w2 + w3 = 1
+    shared = hidden * w[2] + (x * w[3]) ** 2
+    for _ in range(20):  # a longer walk through shared nodes: more chances to interleave
+        shared = (shared + hidden * 0.5).relu()
+    roots = []
+    for k in range(8):
+        r = shared * (k + 1) + hidden * w[k % 4]
+        roots.append((r * shared + x).relu() + w[(k + 1) % 4] * (k - 3.5))
+    return [*w, x], roots
+
+
+def test_backward_from_8_threads_on_shared_nodes_adds_what_the_same_calls_add_in_turn():
+    leaves, roots = _shared_graph()
+    calls = 200
+    for root in roots:
+        for _ in range(calls):
+            root.backward()
+    expected = [v.grad for v in leaves]
+
+    leaves, roots = _shared_graph()
+    barrier, errors = threading.Barrier(len(roots)), []
+
+    def run(root):
+        try:
+            barrier.wait()
+            for _ in range(calls):
+                root.backward()
+        except BaseException as e:  # any error at all, reported by the main thread below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(root,)) for root in roots]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: interleave the walks
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert [v.grad for v in leaves] == expected
+
+
+def test_a_local_gradient_may_call_backward_itself(user_gates):
+    # backward() holds its lock while it runs; a gate's local that calls backward() (on a graph
+    # of its own) in the same thread must not wait for itself.
+    def local(out, x):
+        inner = Value(x)
+        (inner * inner).backward()
+        return (inner.grad,)  # d/dx x^2 = 2x, by a backward of its own
+
+    square = defgate("square", forward=lambda x: x * x, local=local, rule="d/dx = 2x",
+                     check=False)
+    x = Value(3.0)
+    result = []
+    worker = threading.Thread(target=lambda: result.append(square(x).backward()), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "backward() inside a local gradient waits for itself"
+    assert result == [None] and x.grad == 6.0

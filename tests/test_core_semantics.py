@@ -12,7 +12,16 @@ import threading
 import pytest
 
 from gategrad import nn
-from gategrad.engine import Constant, Value, enable_grad, is_grad_enabled, no_grad
+from gategrad.engine import (
+    GATES,
+    Constant,
+    Value,
+    defgate,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    remove_gate,
+)
 
 # --- grad mode -------------------------------------------------------------------------------
 
@@ -158,6 +167,45 @@ def test_a_constant_pickles_and_stays_read_only():
     assert (c.data, c.label, c.is_constant) == (3.0, "", True)
     with pytest.raises(AttributeError):
         c.data = 1.0
+
+
+def _softplus(scale: float):
+    """A user gate named 'softplus', scale * log(1 + e^x): defining it again replaces the row."""
+    return defgate("softplus", forward=lambda x: scale * math.log1p(math.exp(x)),
+                   local=lambda out, x: (scale / (1.0 + math.exp(-x)),),
+                   rule=f"d/dx = {scale} sigmoid(x)")
+
+
+def test_a_copy_keeps_the_gate_a_node_was_made_with_after_the_gate_is_redefined(user_gates):
+    old = _softplus(1.0)
+    x = Value(0.0)
+    y = old(x)
+    new = _softplus(3.0)
+    assert GATES["softplus"] is new.gate
+    for clone in (copy.copy, copy.deepcopy):
+        x.grad = 0.0  # (copy.copy shares x; deepcopy copies it, grad and all)
+        y2 = clone(y)
+        assert y2.gate is old.gate  # the row itself, not the table's row of that name
+        y2.backward()
+        assert y2.parents[0].grad == 0.5  # the old local gradient, sigmoid(0); the new one is 1.5
+    assert copy.deepcopy(old.gate) is old.gate and copy.copy(new.gate) is new.gate
+
+
+def test_pickle_refuses_a_node_whose_gate_was_redefined_or_removed(user_gates):
+    old = _softplus(1.0)
+    y = old(Value(0.0))
+    new = _softplus(3.0)
+    with pytest.raises(pickle.PicklingError, match=r"the 'softplus' gate of this node was "
+                       r"redefined \(or removed\) after the node was made"):
+        pickle.dumps(y)
+    z = new(Value(0.0))  # a node of the current row round-trips
+    z2 = pickle.loads(pickle.dumps(z))
+    assert z2.gate is new.gate and z2.data == z.data
+    z2.backward()
+    assert z2.parents[0].grad == 1.5
+    remove_gate("softplus")
+    with pytest.raises(pickle.PicklingError, match="'softplus' gate .* redefined"):
+        pickle.dumps(z)
 
 
 def _trained_model():
