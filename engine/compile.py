@@ -26,27 +26,33 @@ written as code, checked against the table by tests/test_compile.py.
 from __future__ import annotations
 
 import builtins
+import inspect
 import keyword
 import math
+import numbers
 import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
-from .backprop import topological_order
-from .gates import GATES, Gate
+from .gates import GATES, check_value_exponent_base
 from .trace import caption
-from .value import Value
+from .tracing import trace
+from .value import Value, _real
 
 __all__ = ["CompiledFunction", "compile"]
 
 
 @dataclass(frozen=True)
 class Template:
-    """A gate as code: its forward expression and what it sends each input, with `{0}`, `{1}` for
-    the inputs, `{out}` for its output and `{g}` for the upstream gradient. `numpy_*` replace them
-    where numpy needs other code (a conditional becomes np.where). No `sends`: the generated code
-    calls the gate's own `local` from the table."""
+    """A gate as code: its forward expression and its local partial for each input, with `{0}`,
+    `{1}` for the inputs and `{out}` for its output. The chain rule makes what it sends an input:
+    local * upstream. `sends` replace that where the gate routes the upstream gradient itself (a
+    relu passes it or stops it); `numpy_*` replace them where numpy needs other code (np.where).
+    No `locals`: the generated code calls the gate's own `local` from the table."""
 
     forward: str
+    locals: tuple[str, ...] | None = None
     sends: tuple[str, ...] | None = None
     numpy_forward: str | None = None
     numpy_sends: tuple[str, ...] | None = None
@@ -55,14 +61,15 @@ class Template:
 # The table's rows as code. Functions named here (exp, tanh, ...) are the rows' own forward
 # functions in Python, and numpy versions of them (with the same error messages) in numpy.
 TEMPLATES: dict[str, Template] = {
-    "add": Template("{0} + {1}", ("{g}", "{g}")),
-    "mul": Template("{0} * {1}", ("{1} * {g}", "{0} * {g}")),
-    "exp": Template("exp({0})", ("{out} * {g}",)),
-    "log": Template("log({0})", ("1.0 / {0} * {g}",)),
-    "recip": Template("recip({0})", ("-{out} * {out} * {g}",)),
-    "tanh": Template("tanh({0})", ("(1.0 - {out} * {out}) * {g}",)),
-    "sigmoid": Template("sigmoid({0})", ("{out} * (1.0 - {out}) * {g}",)),
-    "relu": Template("0.0 if {0} <= 0.0 else {0}", ("0.0 if {0} <= 0.0 else {g}",),
+    "add": Template("{0} + {1}", ("1.0", "1.0")),
+    "mul": Template("{0} * {1}", ("{1}", "{0}")),
+    "exp": Template("exp({0})", ("{out}",)),
+    "log": Template("log({0})", ("1.0 / {0}",)),
+    "recip": Template("recip({0})", ("-{out} * {out}",)),
+    "tanh": Template("tanh({0})", ("1.0 - {out} * {out}",)),
+    "sigmoid": Template("sigmoid({0})", ("{out} * (1.0 - {out})",)),
+    "relu": Template("0.0 if {0} <= 0.0 else {0}", ("0.0 if {0} <= 0.0 else 1.0",),
+                     ("0.0 if {0} <= 0.0 else {g}",),
                      "where({0} <= 0.0, 0.0, {0})", ("where({0} <= 0.0, 0.0, {g})",)),
     "max": Template("max_({0}, {1})"),
     "pow": Template("pow_({0}, {1})"),
@@ -70,8 +77,11 @@ TEMPLATES: dict[str, Template] = {
 # The n-ary gates are written out per node (their number of inputs varies): see _forward_code.
 
 BACKENDS = ("python", "numpy")
-RESERVED = {"exp", "log", "recip", "tanh", "sigmoid", "max_", "pow_", "where", "np", "k", "B",
-            "local", "math", "grads", "outputs", "samples", "sample", "error"}
+# What the generated code calls (engine/compile_numpy.py has the numpy versions).
+HELPERS = {"exp", "log", "recip", "tanh", "sigmoid", "max_", "pow_", "pow_value_exponent",
+           "max_local", "pow_local", "where", "np", "chain", "columns", "total", "in_sample",
+           "error", "k", "samples", "local"}
+_BUILTINS = set(dir(builtins))
 
 
 def compile(outputs, inputs, wrt=None) -> CompiledFunction:  # noqa: A001  (the lecture's word)
@@ -82,7 +92,16 @@ def compile(outputs, inputs, wrt=None) -> CompiledFunction:  # noqa: A001  (the 
     to each input); `fn.batch(...)` runs it over a batch; `fn.source` is the code. `wrt`: the
     inputs to differentiate with respect to (all by default), e.g. a model's parameters but not
     its data.
+
+    `outputs` may also be a function, as for `jax.jit`: `compile(f, [0.5, 2.0])` calls f on new
+    inputs with those numbers (named after f's parameters; `inputs` may also hold leaf Values)
+    and compiles what it returns. A function that reads the number of a value computed from its
+    inputs (`if h.data > 0:`) is refused with a DataDependentError (engine/tracing.py): its graph
+    could differ for other numbers.
     """
+    if callable(outputs) and not isinstance(outputs, Value):
+        inputs = _leaves_for(outputs, inputs)
+        outputs = trace(outputs, inputs)
     single = isinstance(outputs, Value)
     roots = [outputs] if single else list(outputs)
     if not roots or not all(isinstance(r, Value) and not r.is_constant for r in roots):
@@ -98,9 +117,26 @@ def compile(outputs, inputs, wrt=None) -> CompiledFunction:  # noqa: A001  (the 
     if len({id(x) for x in inputs}) != len(inputs):
         raise ValueError("compile: an input is listed twice")
     wrt = inputs if wrt is None else list(wrt)
-    if not {id(x) for x in wrt} <= {id(x) for x in inputs}:
+    input_ids = {id(x) for x in inputs}
+    if not all(id(x) in input_ids for x in wrt):
         raise ValueError("compile: every Value in wrt must be one of the inputs")
     return CompiledFunction(_Trace(roots, inputs, wrt), single)
+
+
+def _leaves_for(function, inputs) -> list[Value]:
+    """compile(f, [...]): leaf Values for f, new ones for numbers, named after f's parameters."""
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        names = []
+    leaves = []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value):
+            leaves.append(x)
+        else:
+            label = names[i] if i < len(names) else f"x{i}"
+            leaves.append(Value(_real(x, f"compile: input {i} of {function!r}"), label=label))
+    return leaves
 
 
 class _Trace:
@@ -108,41 +144,102 @@ class _Trace:
 
     def __init__(self, roots: list[Value], inputs: list[Value], wrt: list[Value]):
         self.roots, self.inputs, self.wrt = roots, inputs, wrt
-        order, seen = [], set()
-        for root in roots:
-            for v in topological_order(root):
-                if v not in seen:
-                    seen.add(v)
-                    order.append(v)
-        self.order = order
-        self.gates = [v for v in order if v.gate is not None]
+        self.order = _order(roots)
+        input_ids = {id(x) for x in inputs}
+        self.gates = [v for v in self.order if v.gate is not None]
+        # leaves that are not inputs: their numbers are written into the code
+        self.frozen = [v for v in self.order
+                       if v.gate is None and not v.is_constant and id(v) not in input_ids]
         # A node needs a gradient when an input of `wrt` is among what it is computed from.
         needs = {id(x) for x in wrt}
         for v in self.gates:
-            if any(id(p) in needs for p in v.parents):
-                needs.add(id(v))
+            for p in v.parents:
+                if id(p) in needs:
+                    needs.add(id(v))
+                    break
         self.needs_grad = needs
-        self.names = _names(order, inputs, roots)
+        self.names = _names(self.order, inputs, roots)
+        self.gate_names = _gate_names(self.gates)
+        self._captions: dict[int, str] = {}
+        names = self.names
+        self.args = {id(v): [names[id(p)] for p in v.parents] for v in self.gates}
+        self.templates = {id(v.gate): _template(v) for v in self.gates}
+
+    comments = True  # False while writing code that only runs (comments are for people)
+
+    def caption(self, v: Value) -> str:
+        """The gate as a diagram labels it (`*`, `+1`, `exp`), once per node."""
+        if not self.comments:
+            return ""
+        text = self._captions.get(id(v))
+        if text is None:
+            text = self._captions[id(v)] = caption(v)
+        return text
 
     def name(self, v: Value) -> str:
         """The variable of a node; a constant is its number written out."""
-        if v.is_constant:
-            return repr(v.data) if math.isfinite(v.data) else f"float({str(v.data)!r})"
         return self.names[id(v)]
+
+
+def _order(roots: list[Value]) -> list[Value]:
+    """Every node of the roots' graphs once, in topological_order's order (the plain graph's:
+    gradients are summed in the same order, so they come out the same to the last bit)."""
+    order: list[Value] = []
+    seen: set = set()
+    for root in roots:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())
+            elif node not in seen:
+                seen.add(node)
+                stack.append(node)
+                stack.append(None)
+                stack.extend(p for p in reversed(node.parents) if p not in seen)
+    return order
+
+
+def _literal(x: float) -> str:
+    return repr(x) if math.isfinite(x) else f"float({str(x)!r})"
+
+
+# --- names -----------------------------------------------------------------------------------
+
+def _identifier(label) -> str:
+    """A label as a Python identifier, as Python itself reads it (NFKC: µ and μ are one name),
+    or '' where none can be made. '−z' becomes neg_z, not z."""
+    text = unicodedata.normalize("NFKC", str(label)).strip()
+    if text[:1] in ("-", "\N{MINUS SIGN}"):
+        text = "neg_" + text[1:]
+    text = "".join(c if ("_" + c).isidentifier() else "_" for c in text)
+    text = unicodedata.normalize("NFKC", re.sub(r"__+", "_", text).strip("_"))
+    return text if text.isidentifier() else ""
+
+
+def _used_by_the_code(name: str) -> bool:
+    """Names a label may not take: Python's keywords and builtins, the helpers the code calls,
+    and the shapes of the code's own names (d_x for x's gradient, x_all for a batch column, W1,
+    X1, Z1, A1, D1, dX1 for a layer's arrays, gate_... for a row, grad_... for the function)."""
+    return (keyword.iskeyword(name) or name in _BUILTINS or name in HELPERS
+            or name.startswith(("d_", "gate_", "grad_"))
+            or name.endswith(("_all", "_seed", "_seeds", "_sum"))
+            or re.fullmatch(r"[A-Z]\d+|dX\d+", name) is not None)
 
 
 def _names(order: list[Value], inputs: list[Value], roots: list[Value]) -> dict[int, str]:
     """Variable names: a node's label made into an identifier where it has one, else t1, t2, ...
-    for gates and in1, in2, ... for inputs; every name unique."""
+    for gates and in1, in2, ... for inputs; every name unique, none the code's own."""
     names: dict[int, str] = {}
-    taken = set(RESERVED)
+    taken: set[str] = set()
 
     def claim(v: Value, fallback: str) -> None:
-        base = re.sub(r"\W", "_", v.label).strip("_") if v.label else ""
-        if not base or base[0].isdigit():
-            base = fallback
-        if keyword.iskeyword(base) or base.startswith("d_"):
-            base = f"{base}_"
+        base = _identifier(v.label) if v.label != "" else ""
+        if not base:
+            base = fallback  # t1, in1, out, leaf: none is the code's own
+        elif _used_by_the_code(base):
+            base = "_" + base if base.startswith(("d_", "gate_", "grad_")) else base + "_"
+            base = base + "_" if _used_by_the_code(base) else base
         name, k = base, 2
         while name in taken:
             name, k = f"{base}_{k}", k + 1
@@ -151,97 +248,136 @@ def _names(order: list[Value], inputs: list[Value], roots: list[Value]) -> dict[
 
     for i, x in enumerate(inputs):
         claim(x, f"in{i + 1}")
-    roots_ids = {id(r) for r in roots}
+    single_root = roots[0] if len(roots) == 1 else None
     gate_count = 0
     for v in order:
-        if id(v) in names or v.is_constant:
+        if id(v) in names:
             continue
-        if v.gate is None:
+        if v.is_constant:
+            names[id(v)] = _literal(v.data)
+        elif v.gate is None:
             claim(v, "leaf")  # a leaf that is not an input: its number is frozen into the code
         else:
             gate_count += 1
-            claim(v, "out" if id(v) in roots_ids and len(roots) == 1 else f"t{gate_count}")
+            claim(v, "out" if v is single_root else f"t{gate_count}")
     return names
+
+
+def _gate_names(gates: list[Value]) -> dict[int, str]:
+    """A variable per row of the table without a template (a user's gate): gate_<name>, and
+    gate_<name>_2 for an older row of the same name (a gate redefined after nodes used it)."""
+    names: dict[int, str] = {}
+    for v in gates:
+        if id(v.gate) not in names and _template(v) is None:
+            base = "gate_" + (_identifier(v.gate.name) or "row")
+            name, k = base, 2
+            while name in names.values():
+                name, k = f"{base}_{k}", k + 1
+            names[id(v.gate)] = name
+    return names
+
+
+def _template(v: Value) -> Template | None:
+    """The node's template, if its gate is the built-in row of that name."""
+    name = v.gate.name
+    return TEMPLATES.get(name) if v.gate is GATES.get(name) and name in TEMPLATES else None
 
 
 # --- writing the code ----------------------------------------------------------------------------
 
 def _forward_code(v: Value, trace: _Trace, numpy: bool) -> str:
-    args = [trace.name(p) for p in v.parents]
-    name = v.gate.name
+    args = trace.args[id(v)]
     if v.gate is GATES["linear"]:  # b + w_1 x_1 + ... + w_n x_n, the order of the row's sum
         n = len(args) // 2
         return " + ".join([args[-1]] + [f"{w} * {x}" for w, x in zip(args[:n], args[n:-1])])
     if v.gate is GATES["sum"]:
         return " + ".join(args)
-    template = TEMPLATES.get(name) if v.gate is GATES.get(name) else None
+    template = trace.templates[id(v.gate)]
     if template is None:  # a gate without a template: call its own forward function
-        return f"{_gate_variable(v.gate)}.forward({', '.join(args)})"
-    text = (template.numpy_forward or template.forward) if numpy else template.forward
-    return text.format(*args)
+        return f"{trace.gate_names[id(v.gate)]}.forward({', '.join(args)})"
+    if v.gate is GATES["pow"] and not v.parents[1].is_constant:
+        return f"pow_value_exponent({args[0]}, {args[1]})"  # checks the base, as the graph did
+    return ((template.numpy_forward or template.forward) if numpy else template.forward).format(
+        *args)
 
 
-def _sends(v: Value, trace: _Trace, numpy: bool) -> tuple[list[str], str | None]:
+def _sends(v: Value, trace: _Trace, numpy: bool, exact: bool) -> tuple[list[str], str | None]:
     """What v sends each input, as expressions of d_v; and a line computing the local gradients
-    first when the gate has no template (they then come from its row's `local`)."""
-    args = [trace.name(p) for p in v.parents]
-    g, out = f"d_{trace.name(v)}", trace.name(v)
-    name = v.gate.name
+    first when the gate has no template (they then come from its row's `local`).
+
+    The chain rule sends local * upstream. `exact` code follows the plain graph's zero rules to
+    the letter, chain(local, upstream): 0 where either is 0, so that 0 * inf adds nothing."""
+    args = trace.args[id(v)]
+    out = trace.names[id(v)]
+    g = "d_" + out
+    template = trace.templates[id(v.gate)]
     if v.gate is GATES["linear"]:  # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
         n = len(args) // 2
-        return [f"{x} * {g}" for x in args[n:-1]] + [f"{w} * {g}" for w in args[:n]] + [g], None
-    if v.gate is GATES["sum"]:
-        return [g] * len(args), None
-    template = TEMPLATES.get(name) if v.gate is GATES.get(name) else None
-    if template is None or template.sends is None:
-        local = (f"{_gate_variable(v.gate)}.local" if template is None
-                 else f"{name}_local")
-        pre = f"local = {local}({', '.join([out, *args])})"
-        return [f"local[{i}] * {g}" for i in range(len(args))], pre
-    sends = (template.numpy_sends or template.sends) if numpy else template.sends
-    return [s.format(*args, out=out, g=g) for s in sends], None
+        locals_, pre = [*args[n:-1], *args[:n], "1.0"], None
+    elif v.gate is GATES["sum"]:
+        locals_, pre = ["1.0"] * len(args), None
+    elif template is not None and template.sends is not None:
+        sends = (template.numpy_sends or template.sends) if numpy else template.sends
+        return [s.format(*args, out=out, g=g) for s in sends], None
+    elif template is not None and template.locals is not None:
+        locals_, pre = [t.format(*args, out=out) for t in template.locals], None
+    else:
+        function = (trace.gate_names[id(v.gate)] + ".local" if template is None
+                    else f"{v.gate.name}_local")
+        locals_ = [f"local[{i}]" for i in range(len(args))]
+        pre = f"local = {function}({', '.join([out, *args])})"
+    return [_send(local, g, exact) for local in locals_], pre
 
 
-def _gate_variable(gate: Gate) -> str:
-    return "gate_" + re.sub(r"\W", "_", gate.name)
+def _send(local: str, g: str, exact: bool) -> str:
+    if local == "1.0":
+        return g
+    if exact:
+        return f"chain({local}, {g})"
+    if " + " in local or " - " in local or " if " in local:
+        local = f"({local})"
+    return f"{local} * {g}"
 
 
-def _comment(v: Value) -> str:
-    return f"{caption(v)}: {v.gate.rule}"
+def _comment(v: Value, trace: _Trace) -> str:
+    return f"{trace.caption(v)}: {v.gate.rule}" if trace.comments else ""
 
 
-def _body(trace: _Trace, numpy: bool, summed: set[int],
+def _body(trace: _Trace, numpy: bool, exact: bool = False,
           layers: dict | None = None) -> tuple[list[str], list[str]]:
-    """Forward lines and backward lines. `summed`: inputs whose gradient is a running sum that
-    starts before the code (a broadcast input in a batch): it only ever takes `+=`. `layers`:
-    w·x+b nodes run as one matrix product per layer (numpy; see _layers), by node id."""
+    """Forward lines and backward lines. The outputs' gradients are set before (the upstream
+    gradients). `layers`: w·x+b nodes run as one matrix product per layer (numpy; see _layers),
+    by node id."""
     layers = layers or {}
     forward = []
     for v in trace.gates:
         layer = layers.get(id(v))
         if layer is None:
-            forward.append(f"{trace.name(v)} = {_forward_code(v, trace, numpy)}  # {caption(v)}")
+            forward.append(f"{trace.names[id(v)]} = {_forward_code(v, trace, numpy)}  "
+                           f"# {trace.caption(v)}")
         elif v is layer.nodes[0]:  # all its inputs are computed by now, none of its outputs used
             forward += layer.forward_lines(trace)
     backward = []
-    assigned = set(summed) | {id(r) for r in trace.roots}
+    assigned = {id(r) for r in trace.roots}
+    needs_grad, names = trace.needs_grad, trace.names
     for v in reversed(trace.gates):
-        layer = layers.get(id(v))
-        if layer is not None:  # the layer's first node comes last: every output's gradient is
-            if v is layer.nodes[0]:  # complete by then
-                backward += layer.backward_lines(trace, assigned)
-            continue
-        if id(v) not in trace.needs_grad or id(v) not in assigned:
+        if layers:
+            layer = layers.get(id(v))
+            if layer is not None:  # the layer's first node comes last: every output's gradient
+                if v is layer.nodes[0]:  # is complete by then
+                    backward += layer.backward_lines(trace, assigned)
+                continue
+        if id(v) not in needs_grad or id(v) not in assigned:
             continue  # nothing flows back from here to an input
-        sends, pre = _sends(v, trace, numpy)
-        targets = [(p, s) for p, s in zip(v.parents, sends) if id(p) in trace.needs_grad]
+        sends, pre = _sends(v, trace, numpy, exact)
+        targets = [(p, s) for p, s in zip(v.parents, sends) if id(p) in needs_grad]
         if not targets:
             continue
         if pre:
             backward.append(f"{pre}  # {v.gate.name}: {v.gate.rule}")
-        comment = _comment(v)
+        comment = _comment(v, trace)
         for p, s in targets:
-            d = f"d_{trace.name(p)}"
+            d = "d_" + names[id(p)]
             if id(p) not in assigned:
                 backward.append(f"{d} = {s}  # {comment}")
             elif numpy:  # not +=: that would add in place to an array another name shares
@@ -257,16 +393,14 @@ def _body(trace: _Trace, numpy: bool, summed: set[int],
 
 
 def _header(trace: _Trace) -> list[str]:
-    frozen = [v for v in trace.order if v.gate is None and not v.is_constant
-              and id(v) not in {id(x) for x in trace.inputs}]
-    return [f"{trace.name(v)} = {v.data!r}  # a leaf not among the inputs: its number when traced"
-            for v in frozen]
+    return [f"{trace.name(v)} = {_literal(v.data)}  # a leaf not among the inputs: its number "
+            "when traced" for v in trace.frozen]
 
 
-def _function_source(trace: _Trace, fname: str) -> str:
+def _function_source(trace: _Trace, fname: str, exact: bool = False) -> str:
     params = [trace.name(x) for x in trace.inputs]
     params += [f"d_{trace.name(r)}=1.0" for r in trace.roots]
-    forward, backward = _body(trace, numpy=False, summed=set())
+    forward, backward = _body(trace, numpy=False, exact=exact)
     outs = ", ".join(trace.name(r) for r in trace.roots)
     lines = [f"def {fname}({', '.join(params)}):"]
     lines += ["    " + line for line in _header(trace)]
@@ -283,40 +417,63 @@ def _grads(trace: _Trace) -> str:
     return f"({', '.join(names)}{',' if len(names) == 1 else ''})"
 
 
-def _python_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str) -> str:
-    """The sample loop in generated code: broadcast inputs' gradients summed in local variables,
-    per-sample ones collected in lists."""
-    columns = list(trace.inputs) + [None] * len(trace.roots)  # None: an upstream gradient
-    names = [trace.name(x) for x in trace.inputs] + [f"d_{trace.name(r)}" for r in trace.roots]
-    params = [f"{n}_all" if b else n for n, b in zip(names, batched)]
-    wrt = {id(x) for x in trace.wrt}
-    summed = {id(x) for x, b in zip(columns, batched) if x is not None and not b and id(x) in wrt}
-    is_batched = {id(x): b for x, b in zip(columns, batched) if x is not None}
-    forward, backward = _body(trace, numpy=False, summed=summed)
-    loop_vars = [n for n, b in zip(names, batched) if b]
+def _sample_loop(trace: _Trace, batched: tuple[bool, ...], body: list[str],
+                 collect: list[str]) -> list[str]:
+    """`for k, (x, y) in enumerate(zip(x_all, y_all)):` around the per-sample lines, with the
+    error of a gate saying which sample raised it. An output's upstream gradients, when given
+    per sample, come in as the column d_<output>_seeds."""
+    loop = [(trace.name(x), f"{trace.name(x)}_all") for x in trace.inputs]
+    loop += [(f"d_{trace.name(r)}", f"d_{trace.name(r)}_seeds") for r in trace.roots]
+    loop = [pair for pair, b in zip(loop, batched) if b]
+    if len(loop) > 1:
+        head = (f"for k, ({', '.join(v for v, _ in loop)}) in enumerate(zip("
+                f"{', '.join(c for _, c in loop)})):")
+    elif loop:
+        head = f"for k, {loop[0][0]} in enumerate({loop[0][1]}):"
+    else:
+        head = "for k in range(samples):"
+    return (["k = -1", "try:", "    " + head] + ["        " + line for line in body + collect]
+            + ["except (ArithmeticError, ValueError) as error:",
+               "    raise in_sample(error, k) from None"])
+
+
+def _collected_outputs(trace: _Trace, batched: tuple[bool, ...]) -> tuple[list[str], list, str]:
+    """The lists that gather the outputs sample by sample: (their set-up lines, the lines that
+    append to them, what the function returns). An output that is an input is its column."""
+    columns = {id(x): f"{trace.name(x)}_all" if b else f"[{trace.name(x)}] * samples"
+               for x, b in zip(trace.inputs, batched)}
+    gathered = [r for r in trace.roots if id(r) not in columns]
+    setup = [f"{trace.name(r)}_all = []" for r in gathered]
+    collect = [f"{trace.name(r)}_all.append({trace.name(r)})" for r in gathered]
+    outs = ", ".join(columns.get(id(r), f"{trace.name(r)}_all") for r in trace.roots)
+    return setup, collect, f"({outs},)"
+
+
+def _python_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str,
+                         exact: bool = False) -> str:
+    """The sample loop in generated code: each sample's gradients computed afresh, a broadcast
+    input's summed over the batch, a batched input's collected in a list."""
+    n = len(trace.inputs)
+    is_batched = {id(x): b for x, b in zip(trace.inputs, batched)}
+    params = [f"{trace.name(x)}_all" if b else trace.name(x) for x, b in zip(trace.inputs, batched)]
+    params += [f"d_{trace.name(r)}_seeds" if b else f"d_{trace.name(r)}_seed"
+               for r, b in zip(trace.roots, batched[n:])]
+    forward, backward = _body(trace, numpy=False, exact=exact)
+    seeds = [f"d_{trace.name(r)} = d_{trace.name(r)}_seed" for r, b in
+             zip(trace.roots, batched[n:]) if not b and id(r) in trace.needs_grad]
+    setup, collect, outs = _collected_outputs(trace, batched)
+    for x in trace.wrt:
+        d = f"d_{trace.name(x)}"
+        collect.append(f"{d}_all.append({d})" if is_batched[id(x)] else f"{d}_sum += {d}")
     lines = [f"def {fname}(samples, {', '.join(params)}):"]
     lines += ["    " + line for line in _header(trace)]
-    for x in trace.wrt:
-        lines.append(f"    d_{trace.name(x)}{'_all = []' if is_batched[id(x)] else ' = 0.0'}")
-    lines += [f"    {trace.name(r)}_all = []" for r in trace.roots]
-    lines.append("    k = -1")
-    lines.append("    try:")
-    if loop_vars:
-        source = (f"zip({', '.join(n + '_all' for n in loop_vars)})" if len(loop_vars) > 1
-                  else f"{loop_vars[0]}_all")
-        target = f"({', '.join(loop_vars)})" if len(loop_vars) > 1 else loop_vars[0]
-        lines.append(f"        for k, {target} in enumerate({source}):")
-    else:
-        lines.append("        for k in range(samples):")
-    lines += ["            " + line for line in forward + backward]
-    lines += [f"            {trace.name(r)}_all.append({trace.name(r)})" for r in trace.roots]
-    lines += [f"            d_{trace.name(x)}_all.append(d_{trace.name(x)})"
-              for x in trace.wrt if is_batched[id(x)]]
-    lines += ["    except (ArithmeticError, ValueError) as error:",
-              "        raise in_sample(error, k) from None"]
-    outs = ", ".join(f"{trace.name(r)}_all" for r in trace.roots)
-    grads = [f"d_{trace.name(x)}{'_all' if is_batched[id(x)] else ''}" for x in trace.wrt]
-    lines.append(f"    return ({outs},), ({', '.join(grads)}{',' if len(grads) == 1 else ''})")
+    lines += [f"    d_{trace.name(x)}{'_all = []' if is_batched[id(x)] else '_sum = 0.0'}"
+              for x in trace.wrt]
+    lines += ["    " + line for line in setup]
+    lines += ["    " + line for line in _sample_loop(trace, batched, forward + seeds + backward,
+                                                      collect)]
+    grads = [f"d_{trace.name(x)}{'_all' if is_batched[id(x)] else '_sum'}" for x in trace.wrt]
+    lines.append(f"    return {outs}, ({', '.join(grads)}{',' if len(grads) == 1 else ''})")
     return "\n".join(lines) + "\n"
 
 
@@ -325,37 +482,31 @@ def _forward_batch_source(trace: _Trace, batched: tuple[bool, ...], numpy: bool,
     """The forward pass only, over a batch: the outputs, no gradients."""
     names = [trace.name(x) for x in trace.inputs]
     params = [f"{n}_all" if b and not numpy else n for n, b in zip(names, batched)]
-    forward = [f"{trace.name(v)} = {_forward_code(v, trace, numpy)}  # {caption(v)}"
+    forward = [f"{trace.name(v)} = {_forward_code(v, trace, numpy)}  # {trace.caption(v)}"
                for v in trace.gates]
-    outs = [trace.name(r) for r in trace.roots]
     lines = [f"def {fname}(samples, {', '.join(params)}):"]
     lines += ["    " + line for line in _header(trace)]
     if numpy:
         lines += ["    " + line for line in forward]
-        lines.append(f"    return ({', '.join(outs)},)")
+        lines.append(f"    return ({', '.join(trace.name(r) for r in trace.roots)},)")
         return "\n".join(lines) + "\n"
-    loop_vars = [n for n, b in zip(names, batched) if b]
-    lines += [f"    {o}_all = []" for o in outs]
-    lines += ["    k = -1", "    try:"]
-    source = (f"zip({', '.join(n + '_all' for n in loop_vars)})" if len(loop_vars) > 1
-              else f"{loop_vars[0]}_all")
-    target = f"({', '.join(loop_vars)})" if len(loop_vars) > 1 else loop_vars[0]
-    lines.append(f"        for k, {target} in enumerate({source}):")
-    lines += ["            " + line for line in forward]
-    lines += [f"            {o}_all.append({o})" for o in outs]
-    lines += ["    except (ArithmeticError, ValueError) as error:",
-              "        raise in_sample(error, k) from None"]
-    lines.append(f"    return ({', '.join(o + '_all' for o in outs)},)")
+    setup, collect, outs = _collected_outputs(trace, batched)
+    mask = tuple(batched) + (False,) * len(trace.roots)
+    lines += ["    " + line for line in setup]
+    lines += ["    " + line for line in _sample_loop(trace, mask, forward, collect)]
+    lines.append(f"    return {outs}")
     return "\n".join(lines) + "\n"
 
 
-def _numpy_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str) -> str:
+def _numpy_batch_source(trace: _Trace, batched: tuple[bool, ...], fname: str,
+                        exact: bool = False) -> str:
     """Each gate once over whole arrays (a broadcast input is a float, a batched one an array),
-    a layer of w·x+b gates as one matrix product. Broadcast inputs' gradients are summed over the
-    batch at the end (a layer's weights' come summed from its matrix product)."""
+    a layer of w·x+b gates as one matrix product (not in exact code: a matrix product cannot
+    leave out a 0 * inf). Broadcast inputs' gradients are summed over the batch at the end (a
+    layer's weights' come summed from its matrix product)."""
     params = [trace.name(x) for x in trace.inputs] + [f"d_{trace.name(r)}" for r in trace.roots]
-    layers = _layers(trace, batched)
-    forward, backward = _body(trace, numpy=True, summed=set(), layers=layers)
+    layers = {} if exact else _layers(trace, batched)
+    forward, backward = _body(trace, numpy=True, exact=exact, layers=layers)
     is_batched = dict(zip([id(x) for x in trace.inputs], batched))
     fused = {id(w) for layer in set(layers.values()) for w in layer.parameters}
     totals = [f"d_{trace.name(x)} = total(samples, d_{trace.name(x)})" for x in trace.wrt
@@ -406,9 +557,12 @@ class _Layer:
                  f"D{k} = columns(samples, {grads})"]
         if self.activations is not None:  # through the activation first: d of each w·x+b
             gate = self.activations[0].gate
-            sends = TEMPLATES[gate.name].numpy_sends or TEMPLATES[gate.name].sends
-            lines.append(f"D{k} = {sends[0].format(f'Z{k}', out=f'A{k}', g=f'D{k}')}  "
-                         f"# {gate.symbol}: {gate.rule}")
+            template = TEMPLATES[gate.name]
+            if template.sends is not None:
+                send = (template.numpy_sends or template.sends)[0].format(f"Z{k}", g=f"D{k}")
+            else:
+                send = _send(template.locals[0].format(f"Z{k}", out=f"A{k}"), f"D{k}", False)
+            lines.append(f"D{k} = {send}  # {gate.symbol}: {gate.rule}")
         needed = [(i, x) for i, x in enumerate(self.inputs) if id(x) in trace.needs_grad]
         if needed:
             lines.append(f"dX{k} = D{k} @ W{k}")
@@ -463,17 +617,36 @@ def _layers(trace: _Trace, batched: tuple[bool, ...]) -> dict:
 
 # --- running it ----------------------------------------------------------------------------------
 
+def _pow_value_exponent(x: float, n: float) -> float:
+    check_value_exponent_base(x)
+    return GATES["pow"].forward(x, n)
+
+
+def _chain(local: float, g: float) -> float:
+    """local * g, the chain rule, with the plain graph's zero rules: a zero upstream gradient or
+    a zero local gradient adds nothing (so 0 * inf is 0, not nan)."""
+    return local * g if local and g else 0.0
+
+
 def _python_namespace(trace: _Trace) -> dict:
     namespace = {
         "exp": GATES["exp"].forward, "log": GATES["log"].forward, "recip": GATES["recip"].forward,
         "tanh": GATES["tanh"].forward, "sigmoid": GATES["sigmoid"].forward,
         "max_": GATES["max"].forward, "pow_": GATES["pow"].forward,
+        "pow_value_exponent": _pow_value_exponent, "chain": _chain,
         "max_local": GATES["max"].local, "pow_local": GATES["pow"].local,
         "in_sample": _in_sample,
     }
     for v in trace.gates:
-        namespace[_gate_variable(v.gate)] = v.gate
+        if id(v.gate) in trace.gate_names:
+            namespace[trace.gate_names[id(v.gate)]] = v.gate
     return namespace
+
+
+def _numpy_namespace(trace: _Trace) -> dict:
+    from . import compile_numpy
+    return compile_numpy.namespace({trace.gate_names[id(v.gate)]: v.gate for v in trace.gates
+                                    if id(v.gate) in trace.gate_names})
 
 
 def _in_sample(error: Exception, k: int) -> Exception:
@@ -484,10 +657,46 @@ def _in_sample(error: Exception, k: int) -> Exception:
         return error
 
 
+def _running(write, trace: _Trace, name: str) -> str:
+    """Code that only runs: written without its comments, which cost time on a large graph."""
+    trace.comments = False
+    try:
+        return write(trace, name)
+    finally:
+        trace.comments = True
+
+
+_CHUNK = 2000  # lines: a longer straight-line function is run in pieces of this many
+
+
 def _define(source: str, name: str, namespace: dict):
-    code = builtins.compile(source, f"<gategrad.compile {name}>", "exec")
-    exec(code, namespace)  # noqa: S102  (the code is ours, generated from the graph)
-    return namespace[name]
+    """The function `name` that `source` defines. Comments are for people: they are left out of
+    what Python compiles. CPython compiles one very long function slowly and with much memory
+    (about 3.5 KB per line); a straight-line function longer than _CHUNK lines is therefore run as
+    pieces of _CHUNK lines over one dictionary of variables, each piece compiled on its own."""
+    lines = [line.split("  # ", 1)[0] for line in source.splitlines()]
+    filename = f"<gategrad.compile {name}>"
+    body = lines[1:]
+    if len(body) <= _CHUNK or any(line.startswith("        ") for line in body):
+        exec(builtins.compile("\n".join(lines), filename, "exec"), namespace)  # noqa: S102
+        return namespace[name]
+    statements, result = [line[4:] for line in body[:-1]], body[-1].strip()
+    pieces = [builtins.compile("\n".join(statements[i:i + _CHUNK]), filename, "exec")
+              for i in range(0, len(statements), _CHUNK)]
+    result = builtins.compile(result.removeprefix("return "), filename, "eval")
+    scope: dict = {}  # arguments are bound as the def would bind them, defaults included
+    exec(lines[0].replace(f"def {name}(", "def bind(", 1) + "\n    return locals()", scope)  # noqa: S102
+    bind = scope["bind"]
+
+    def run(*args, **kwargs):
+        variables = dict(namespace)
+        variables.update(bind(*args, **kwargs))
+        for piece in pieces:
+            exec(piece, variables)  # noqa: S102
+        return eval(result, variables)  # noqa: S307
+
+    run.__name__ = name
+    return run
 
 
 class CompiledFunction:
@@ -496,20 +705,56 @@ class CompiledFunction:
     `fn(*inputs)` returns (output, grads), where output is a float (a tuple of floats for several
     outputs) and grads a tuple with d output / d input for each input. With several outputs, or to
     backpropagate another upstream gradient, pass `grad_output` (one number per output).
+
+    The code in `.source` multiplies local gradients by upstream ones as they come. Where that
+    gives a gradient that is inf or nan, the call runs again in code that follows the plain
+    graph's zero rules to the letter (`.exact_source`: a zero local or upstream gradient adds
+    nothing, so 0 * inf is 0): the two agree on every finite result, and the answer is always
+    the plain graph's.
     """
 
     def __init__(self, trace: _Trace, single: bool):
         self._trace, self._single = trace, single
         self.inputs = tuple(trace.inputs)
         self.name = _function_name(trace)
-        self.source = _function_source(trace, self.name)
-        self._function = _define(self.source, self.name, _python_namespace(trace))
-        self._batch_functions: dict = {}
+        self._function = _define(_running(_function_source, trace, self.name), self.name,
+                                 _python_namespace(trace))
+        self._functions: dict = {}
+        self._source: str | None = None
+
+    @property
+    def source(self) -> str:
+        """The generated code, one line per gate, each with its comment (what runs is this code
+        without the comments)."""
+        if self._source is None:
+            self._source = _function_source(self._trace, self.name)
+        return self._source
+
+    @property
+    def exact_source(self) -> str:
+        """The code that runs where `.source` gives a gradient that is not finite."""
+        return _function_source(self._trace, self.name, exact=True)
+
+    def _generated(self, key: tuple, make_source, namespace):
+        """A generated function, made the first time it is asked for."""
+        function = self._functions.get(key)
+        if function is None:
+            name = f"{self.name}_{'_'.join(str(part) for part in key[:2])}"
+            function = _define(_running(lambda _, n: make_source(n), self._trace, name), name,
+                               namespace(self._trace))
+            self._functions[key] = function
+        return function
 
     def __call__(self, *inputs, grad_output=None):
         self._check_arity(inputs)
         values = [_number(x, i, self) for i, x in enumerate(inputs)]
-        outs, grads = self._function(*values, *self._grad_outputs(grad_output))
+        seeds = [_number(s, len(values) + i, self, "grad_output")
+                 for i, s in enumerate(self._grad_outputs(grad_output))]
+        outs, grads = self._function(*values, *seeds)
+        if not all(map(math.isfinite, grads)):
+            exact = self._generated(("exact", "call"), lambda name: _function_source(
+                self._trace, name, exact=True), _python_namespace)
+            outs, grads = exact(*values, *seeds)
         return (outs[0] if self._single else outs), grads
 
     def _grad_outputs(self, grad_output) -> list:
@@ -538,7 +783,8 @@ class CompiledFunction:
         output with several outputs). backend "numpy" (the default when numpy imports) runs
         each gate once over arrays; "python" runs the sample loop in generated Python and
         returns lists. `grad_output`: the upstream gradient(s), numbers or sequences of B.
-        grad=False runs the forward pass only and returns the outputs alone.
+        grad=False runs the forward pass only and returns the outputs alone. Both backends take
+        the same columns: real numbers (not bools, strings or None), a sequence or a 1-D array.
         """
         self._check_arity(inputs)
         if backend is None:
@@ -546,14 +792,18 @@ class CompiledFunction:
         if backend not in BACKENDS:
             raise ValueError(f"{self.name}.batch: backend must be one of {BACKENDS}, got "
                              f"{backend!r}")
+        if backend == "numpy" and _numpy() is None:
+            raise ImportError(f"{self.name}.batch(backend='numpy') needs numpy: pip install "
+                              "numpy, or use backend='python'")
         if len(self._trace.roots) == 1:  # one output: its upstream is one column
             seeds = [1.0 if grad_output is None else grad_output]
         elif grad_output is None and not grad:
             seeds = [0.0] * len(self._trace.roots)  # not used: there is no backward pass
         else:
             seeds = self._grad_outputs(grad_output)
-        columns = list(inputs) + seeds
-        batched = tuple(_is_sequence(c) for c in columns)
+        numpy = backend == "numpy"
+        columns = [_column(c, i, self, numpy) for i, c in enumerate([*inputs, *seeds])]
+        batched = tuple(not isinstance(c, float) for c in columns)
         sizes = {len(c) for c, b in zip(columns, batched) if b}
         if len(sizes) > 1:
             raise ValueError(f"{self.name}.batch: the batched inputs differ in length: "
@@ -562,88 +812,63 @@ class CompiledFunction:
             raise ValueError(f"{self.name}.batch: no input is a sequence; call {self.name}(...) "
                              "for one sample")
         samples = sizes.pop()
+        n = len(self.inputs)
         if not grad:
-            return self._forward_batch(columns[:len(self.inputs)], batched[:len(self.inputs)],
-                                       samples, backend)
-        if backend == "python":
-            return self._batch_python(columns, batched, samples)
-        return self._batch_numpy(columns, batched, samples)
+            return self._forward_batch(columns[:n], batched[:n], samples, numpy)
+        if numpy:
+            return self._batch_numpy(columns, batched, samples)
+        return self._batch_python(columns, batched, samples)
 
-    def batch_source(self, backend: str = "python", batched=None) -> str:
-        """The generated batch code (python: for which inputs are batched, all by default)."""
+    def batch_source(self, backend: str = "python", batched=None, exact: bool = False) -> str:
+        """The generated batch code (for which inputs are batched: all by default)."""
         n = len(self.inputs) + len(self._trace.roots)
         mask = tuple(batched) if batched is not None else (True,) * len(self.inputs) + \
             (False,) * len(self._trace.roots)
         if len(mask) != n:
             raise ValueError(f"batched needs {n} flags (inputs, then grad outputs)")
         if backend == "numpy":
-            return _numpy_batch_source(self._trace, mask, self.name + "_batch")
-        return _python_batch_source(self._trace, mask, self.name + "_batch")
+            return _numpy_batch_source(self._trace, mask, self.name + "_batch", exact)
+        return _python_batch_source(self._trace, mask, self.name + "_batch", exact)
 
-    def _forward_batch(self, columns, batched, samples, backend):
-        numpy = backend == "numpy"
-        if numpy and _numpy() is None:
-            raise ImportError(f"{self.name}.batch(backend='numpy') needs numpy")
-        key = ("forward", backend, batched)
-        function = self._batch_functions.get(key)
-        if function is None:
-            name = self.name + "_forward"
-            source = _forward_batch_source(self._trace, batched, numpy, name)
-            if numpy:
-                from . import compile_numpy
-                namespace = compile_numpy.namespace(self._trace.gates, _gate_variable)
-            else:
-                namespace = _python_namespace(self._trace)
-            function = _define(source, name, namespace)
-            self._batch_functions[key] = function
+    def _forward_batch(self, columns, batched, samples, numpy: bool):
+        function = self._generated(
+            ("forward", "numpy" if numpy else "python", batched),
+            lambda name: _forward_batch_source(self._trace, batched, numpy, name),
+            _numpy_namespace if numpy else _python_namespace)
         if numpy:
             np = _numpy()
-            values = [np.asarray(c, dtype=float) if b else _number(c, i, self)
-                      for i, (c, b) in enumerate(zip(columns, batched))]
             with np.errstate(all="ignore"):
-                outs = function(samples, *values)
+                outs = function(samples, *columns)
             outs = [np.broadcast_to(np.asarray(o, dtype=float), (samples,)).copy() for o in outs]
         else:
-            values = [[_number(x, i, self) for x in c] if b else _number(c, i, self)
-                      for i, (c, b) in enumerate(zip(columns, batched))]
-            outs = function(samples, *values)
+            outs = function(samples, *columns)
         return outs[0] if self._single else tuple(outs)
 
     def _batch_python(self, columns, batched, samples):
-        function = self._batch_functions.get(batched)
-        if function is None:
-            source = _python_batch_source(self._trace, batched, self.name + "_batch")
-            function = _define(source, self.name + "_batch", _python_namespace(self._trace))
-            self._batch_functions[batched] = function
-        values = [[_number(x, i, self) for x in c] if b else _number(c, i, self)
-                  for i, (c, b) in enumerate(zip(columns, batched))]
-        outs, grads = function(samples, *values)
+        for exact in (False, True):
+            function = self._generated(
+                ("exact" if exact else "fast", "python", batched),
+                lambda name, exact=exact: _python_batch_source(self._trace, batched, name,
+                                                               exact),
+                _python_namespace)
+            outs, grads = function(samples, *columns)
+            if all(math.isfinite(g) if isinstance(g, float) else all(map(math.isfinite, g))
+                   for g in grads):
+                break
         return (outs[0] if self._single else outs), grads
 
     def _batch_numpy(self, columns, batched, samples):
         np = _numpy()
-        if np is None:
-            raise ImportError(f"{self.name}.batch(backend='numpy') needs numpy: pip install numpy"
-                              ", or use backend='python'")
-        function = self._batch_functions.get(("numpy", batched))
-        if function is None:
-            from . import compile_numpy
-            source = _numpy_batch_source(self._trace, batched, self.name + "_batch")
-            namespace = compile_numpy.namespace(self._trace.gates, _gate_variable)
-            function = _define(source, self.name + "_batch", namespace)
-            self._batch_functions[("numpy", batched)] = function
-        values = []
-        for i, (c, b) in enumerate(zip(columns, batched)):
-            if b:
-                array = np.asarray(c, dtype=float)
-                if array.ndim != 1:
-                    raise ValueError(f"{self.name}.batch: input {i + 1} must be a number or a "
-                                     f"1-D sequence, got shape {array.shape}")
-                values.append(array)
-            else:
-                values.append(_number(c, i, self))
-        with np.errstate(all="ignore"):  # what a gate must refuse, it checks itself
-            outs, grads = function(samples, *values)
+        for exact in (False, True):
+            function = self._generated(
+                ("exact" if exact else "fast", "numpy", batched),
+                lambda name, exact=exact: _numpy_batch_source(self._trace, batched, name,
+                                                              exact),
+                _numpy_namespace)
+            with np.errstate(all="ignore"):  # what a gate must refuse, it checks itself
+                outs, grads = function(samples, *columns)
+            if all(np.all(np.isfinite(g)) for g in grads):
+                break
         per_sample = [np.broadcast_to(np.asarray(o, dtype=float), (samples,)).copy()
                       for o in outs]
         position = {id(x): i for i, x in enumerate(self.inputs)}
@@ -659,32 +884,57 @@ class CompiledFunction:
 
 
 def _function_name(trace: _Trace) -> str:
-    """grad_<output>, as JAX's grad(f): the function gives the output and its gradients."""
-    base = trace.names[id(trace.roots[0])] if len(trace.roots) == 1 else "outputs"
-    name, k = f"grad_{base}", 2
-    while name in trace.names.values():
-        name, k = f"grad_{base}_{k}", k + 1
-    return name
+    """grad_<output>, as JAX's grad(f): the function gives the output and its gradients (no
+    label takes a name that starts with grad_)."""
+    return f"grad_{trace.names[id(trace.roots[0])]}" if len(trace.roots) == 1 else "grad_outputs"
 
 
-def _number(x, i: int, fn: CompiledFunction) -> float:
-    if isinstance(x, bool) or isinstance(x, Value):
-        raise TypeError(f"{fn.name}: input {i + 1} must be a number, got {x!r}"
-                        + (" (pass v.data)" if isinstance(x, Value) else ""))
-    try:
+def _what(fn: CompiledFunction, i: int, kind: str = "input") -> str:
+    """'input 2 (w)': the 1-based position and the variable it feeds."""
+    n = len(fn.inputs)
+    if kind == "input" and i < n:
+        return f"input {i + 1} ({fn._trace.name(fn.inputs[i])})"
+    return f"grad_output {i - n + 1}" if i >= n else f"{kind} {i + 1}"
+
+
+def _number(x, i: int, fn: CompiledFunction, kind: str = "input") -> float:
+    """A real number as a float: not a bool, a string, None or a Value."""
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return float(x)
-    except (TypeError, ValueError):
-        raise TypeError(f"{fn.name}: input {i + 1} must be a number, got "
-                        f"{type(x).__name__}: {x!r}") from None
-
-
-def _is_sequence(x) -> bool:
-    if isinstance(x, (str, bytes)):
-        return False
     np = _numpy()
-    if np is not None and isinstance(x, np.ndarray):
-        return x.ndim > 0
-    return hasattr(x, "__len__") and hasattr(x, "__getitem__")
+    if np is not None and isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "fiu":
+        return float(x)
+    hint = " (pass v.data)" if isinstance(x, Value) else ""
+    raise TypeError(f"{fn.name}: {_what(fn, i, kind)} must be a real number, got "
+                    f"{type(x).__name__}: {x!r}{hint}")
+
+
+def _column(c, i: int, fn: CompiledFunction, numpy: bool):
+    """One input of a batch: a float (the same for every sample), or its B numbers (a numpy
+    array for the numpy backend, a list of floats for python). Both backends check alike."""
+    np = _numpy()
+    if np is not None and isinstance(c, np.ndarray):
+        if c.ndim == 0:
+            return _number(c, i, fn)
+        if c.ndim != 1:
+            raise ValueError(f"{fn.name}.batch: {_what(fn, i)} must be a number or a 1-D "
+                             f"sequence, got an array of shape {c.shape}")
+        if c.dtype.kind in "fiu":  # numbers already: no check per sample
+            return c.astype(float) if numpy else c.astype(float).tolist()
+        c = c.tolist()
+    if isinstance(c, (str, bytes, Mapping, Set)) or not isinstance(c, (Sequence, Iterable)):
+        if isinstance(c, (str, bytes, Mapping, Set)):
+            raise TypeError(f"{fn.name}.batch: {_what(fn, i)} must be a number or a sequence of "
+                            f"numbers, got {type(c).__name__}: {c!r:.80}")
+        return _number(c, i, fn)
+    values = []
+    for k, x in enumerate(c):
+        if isinstance(x, numbers.Real) and not isinstance(x, bool):
+            values.append(float(x))
+        else:
+            raise TypeError(f"{fn.name}.batch: {_what(fn, i)}, sample {k}: expected a real "
+                            f"number, got {type(x).__name__}: {x!r}")
+    return np.array(values, dtype=float) if numpy else values
 
 
 def _numpy():

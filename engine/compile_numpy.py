@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gates import GATES
+from .gates import GATES, check_value_exponent_base
 
 _EXP_MAX = 709.782712893384  # above this, exp overflows a float
 
@@ -114,12 +114,31 @@ def total(samples: int, gradient):
     return float(np.sum(gradient)) if np.ndim(gradient) else float(gradient) * samples
 
 
-def namespace(gates, variable) -> dict:
-    """What the generated numpy code reads: these functions, and a vectorized row per gate
-    without a template (under the variable name `variable(gate)`)."""
+def pow_value_exponent(x, n):
+    """x ** n with n a Value: the base must be positive, as the plain graph checks."""
+    x = np.asarray(x, dtype=float)
+    bad = ~(x > 0.0)
+    if np.any(bad):
+        k = int(np.argmax(np.broadcast_to(bad, np.broadcast(x, n).shape)))
+        try:
+            check_value_exponent_base(float(np.broadcast_to(x, bad.shape).flat[k]) if x.ndim
+                                      else float(x))
+        except ValueError as error:
+            raise ValueError(f"{error} (in sample {k} of the batch)") from None
+    return pow_(x, n)
+
+
+def chain(local, g):
+    """local * g with the plain graph's zero rules: 0 where either is 0 (0 * inf adds nothing)."""
+    return np.where((np.asarray(local) == 0.0) | (np.asarray(g) == 0.0), 0.0, local * g)
+
+
+def namespace(rows: dict) -> dict:
+    """What the generated numpy code reads: these functions, and each row without a template
+    (a user's gate), run sample by sample, under the variable name the code gives it."""
     names = {"exp": exp, "log": log, "recip": recip, "tanh": np.tanh, "sigmoid": sigmoid,
              "max_": max_, "pow_": pow_, "max_local": max_local, "pow_local": pow_local,
+             "pow_value_exponent": pow_value_exponent, "chain": chain,
              "where": np.where, "np": np, "columns": columns, "total": total}
-    for node in gates:
-        names[variable(node.gate)] = _Vectorized(node.gate)
+    names.update((variable, _Vectorized(gate)) for variable, gate in rows.items())
     return names

@@ -1,5 +1,8 @@
 """Grad mode: whether gates record the graph. Per thread, as PyTorch's is: inference under
-`no_grad()` in one thread does not stop another thread from recording its graph."""
+`no_grad()` in one thread does not stop another thread from recording its graph.
+
+The same per-thread state says which class new nodes are while `compile` traces a function in
+this thread (engine/tracing.py): the one other mode a gate has to know about."""
 
 from __future__ import annotations
 
@@ -8,13 +11,14 @@ import threading
 
 
 class _State(threading.local):
-    enabled = True  # each thread starts recording
+    enabled = True     # each thread starts recording
+    node_class = None  # the class of new nodes while this thread traces (None: Value)
 
 
 state = _State()
-# How many threads are inside no_grad() now. Gates read the (slower) thread-local state only when
-# this is not 0: recording, the common case, costs one test of a number.
-threads_in_no_grad = 0
+# How many threads are inside no_grad() or a trace now. Gates read the (slower) thread-local state
+# only when this is not 0: recording, the common case, costs one test of a number.
+threads_in_a_mode = 0
 _lock = threading.Lock()
 
 
@@ -24,10 +28,19 @@ def is_grad_enabled() -> bool:
 
 
 def _set(enabled: bool) -> None:
-    global threads_in_no_grad
+    global threads_in_a_mode
     with _lock:
-        threads_in_no_grad += (not enabled) - (not state.enabled)
+        threads_in_a_mode += (not enabled) - (not state.enabled)
         state.enabled = enabled
+
+
+def set_node_class(node_class) -> None:
+    """While compile traces a function: make this thread's new nodes of `node_class` (None to
+    stop). Only engine/tracing.py calls this."""
+    global threads_in_a_mode
+    with _lock:
+        threads_in_a_mode += (node_class is not None) - (state.node_class is not None)
+        state.node_class = node_class
 
 
 class _GradMode:

@@ -15,7 +15,7 @@ from itertools import repeat
 from operator import attrgetter
 
 from . import grad_mode
-from .gates import GATES, Gate
+from .gates import GATES, Gate, check_value_exponent_base
 
 ADD, MUL, POW, MAX = GATES["add"], GATES["mul"], GATES["pow"], GATES["max"]
 EXP, LOG, RECIP = GATES["exp"], GATES["log"], GATES["recip"]
@@ -67,9 +67,8 @@ class Value:
 
     def __pow__(self, exponent):
         """The `**` gate: x ** n. Local gradients: d/dx = n x^(n-1), d/dn = x^n log x."""
-        if isinstance(exponent, Value) and not exponent.is_constant and not self.data > 0.0:
-            raise ValueError(f"pow gate: a Value exponent needs a positive base, got base "
-                             f"{self.data!r}")
+        if isinstance(exponent, Value) and not exponent.is_constant:
+            check_value_exponent_base(self.data)
         return apply(POW, self, exponent)
 
     def __rpow__(self, base):
@@ -225,12 +224,13 @@ _new = object.__new__  # a node without __init__'s checks: its data is a gate's 
 
 def _node(gate: Gate, data: float, parents: tuple) -> Value:
     """A new node made by `gate`; under no_grad() a plain leaf that remembers nothing."""
-    out = _new(Value)
+    if not grad_mode.threads_in_a_mode:  # the common case: record the node
+        out = _new(Value)
+        out.data, out.grad, out.label, out.parents, out.gate = data, 0.0, "", parents, gate
+        return out
+    out = _new(grad_mode.state.node_class or Value)  # compile's tracer has a class of its own
     out.data, out.grad, out.label = data, 0.0, ""
-    if grad_mode.threads_in_no_grad and not grad_mode.state.enabled:
-        out.parents, out.gate = (), None
-    else:
-        out.parents, out.gate = parents, gate
+    out.parents, out.gate = (parents, gate) if grad_mode.state.enabled else ((), None)
     return out
 
 

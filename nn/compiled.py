@@ -12,47 +12,29 @@ compiled function's inputs. A step then is:
 
 The losses stay plain graphs because some decide their shape from the numbers (the stable
 softmax shifts by the largest logit, bce clamps its logarithm): only the model is replayed. The
-model is traced twice, at two samples, and used only if both traces agree, gate for gate and
-constant for constant; a model that branches on `.data` trains on the plain graph instead.
+model is traced by `engine.tracing.trace`, which refuses a model that reads the number of its
+input or of a value computed from it or from a parameter (a branch on `.data`): such a model
+trains on the plain graph.
 """
 
 from __future__ import annotations
 
-from gategrad.engine import Value, compile, topological_order
+from gategrad.engine import Value, compile
+from gategrad.engine.tracing import trace
 
 from .losses import l2_penalty
-
-
-def _shape(outputs: list[Value], inputs: list[Value]) -> list[tuple]:
-    """The graph as a comparable list: gates, constants, and where each node's parents are."""
-    order, position = [], {id(x): -1 - i for i, x in enumerate(inputs)}
-    for root in outputs:
-        for v in topological_order(root):
-            if id(v) not in position:
-                position[id(v)] = len(order)
-                order.append(v)
-    return [(v.gate.name if v.gate else None, v.data if v.is_constant else None,
-             tuple(position[id(p)] for p in v.parents)) for v in order]
 
 
 class CompiledStep:
     """What fit(compile=True) runs instead of building the graph sample by sample."""
 
-    def __init__(self, model, objective, l2: float, first, second, backend: str | None = None):
+    def __init__(self, model, objective, l2: float, sample, backend: str | None = None):
         self.objective, self.l2, self.backend = objective, l2, backend
         self.params = model.parameters()
-        traces = []
-        for sample in (first, second):
-            x = [Value(float(v), label=f"x{i}") for i, v in enumerate(sample)]
-            out = model(x)
-            outputs = [out] if isinstance(out, Value) else list(out)
-            traces.append((x, out, outputs, _shape(outputs, self.params + x)))
-        (x, out, outputs, shape), other = traces[0], traces[1][3]
-        if shape != other:
-            raise ValueError("the model's graph depends on its input numbers; it cannot be "
-                             "traced once (train with compile=False)")
+        x = [Value(float(v), label=f"x{i}") for i, v in enumerate(sample)]
+        out = trace(lambda *leaves: model(list(leaves[len(self.params):])), [*self.params, *x])
         self.vector = not isinstance(out, Value)  # several outputs per sample
-        self.fn = compile(outputs if self.vector else out, [*self.params, *x], wrt=self.params)
+        self.fn = compile(out, [*self.params, *x], wrt=self.params)
 
     def forward(self, xb, yb):
         """The batch's outputs (as leaf Values), its data loss and its total loss: the outputs
@@ -92,12 +74,8 @@ class CompiledStep:
 
 
 def compile_step(model, objective, l2: float, X, backend: str | None = None):
-    """A CompiledStep for `model` on data like X, or None when the model cannot be traced once
-    (its graph depends on the numbers) or has no parameters."""
+    """A CompiledStep for `model` on data like X, or None when the model has no parameters.
+    Raises DataDependentError (a ValueError) when the model's graph depends on the numbers."""
     if not model.parameters() or len(X) == 0:
         return None
-    first, second = X[0], X[1] if len(X) > 1 else [v + 0.5 for v in X[0]]
-    try:
-        return CompiledStep(model, objective, l2, first, second, backend)
-    except ValueError:
-        return None
+    return CompiledStep(model, objective, l2, X[0], backend)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import math
 import random
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -176,10 +177,16 @@ def fit(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse", epochs:
         the train and validation loss and accuracy and, for two inputs, the decision boundary;
         elsewhere the progress bar as usual (nn/plots.py).
     compile: train through `gategrad.engine.compile` (nn/compiled.py): the model's graph for one
-        sample is traced once and replayed as generated code, the same numbers much faster.
-        None (the default) compiles when the model traces to one graph for every sample (the
-        layers of nn always do) and falls back to the plain graph otherwise; True insists, False
-        builds the plain graph for every sample (to draw or explain it mid-training, say).
+        sample is traced once and replayed as generated code, much faster. None (the default)
+        compiles unless the model reads the number of a value that depends on its input or
+        parameters while it builds its graph (a branch on `.data`: such a graph may differ from
+        sample to sample); then it says so in one line and trains on the plain graph. True
+        insists (DataDependentError), False builds the plain graph for every sample (to draw or
+        explain it mid-training, say). Compiled and plain training agree to rounding (about
+        1e-12 per step; the generated code adds a layer's products in another order). Where a
+        run meets an exact tie (two maxout pieces or max inputs equal, a relu input exactly 0),
+        that rounding can break the tie one way in one run and the other way in the other, and
+        from there the two runs part.
 
     Training stops early, with the reason in `history.stop_reason`, on grad_tol, the callback or
     Ctrl-C. When it diverges (the loss or a weight becomes infinite or nan, or a gate overflows;
@@ -258,17 +265,23 @@ def _compiled_step(model, objective, l2, X, compile):  # noqa: A002
         raise ValueError(f"fit: compile must be True, False or None, got {compile!r}")
     if compile is False:
         return None
+    from gategrad.engine.tracing import DataDependentError
+
     from .compiled import compile_step
     try:
-        step = compile_step(model, objective, l2, X)
-    except Exception:  # noqa: BLE001  (None asks for the plain graph whenever tracing fails)
+        return compile_step(model, objective, l2, X)
+    except DataDependentError as error:
+        if compile:
+            raise DataDependentError(f"fit(compile=True): this model cannot be traced once: "
+                                     f"{error}") from None
+        reason = error
+    except Exception as error:  # noqa: BLE001  (the plain graph says it again if it is real)
         if compile:
             raise
-        return None
-    if step is None and compile:
-        raise ValueError("fit(compile=True): this model's graph depends on its input numbers, "
-                         "so it cannot be traced once; use compile=False")
-    return step
+        reason = f"{type(error).__name__}: {error}"
+    # compile=None: the plain graph is always right; say once, in one line, why it is used
+    print(f"fit: training on the plain graph, not compiled: {reason}", file=sys.stderr)
+    return None
 
 
 def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, history,

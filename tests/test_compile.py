@@ -229,7 +229,7 @@ def test_bad_calls():
     fn = compile(x * y, [x, y])
     with pytest.raises(TypeError, match=r"takes 2 inputs \(x, y\), got 1"):
         fn(1.0)
-    with pytest.raises(TypeError, match=r"input 1 must be a number.*'a'"):
+    with pytest.raises(TypeError, match=r"input 1 \(x\) must be a real number.*'a'"):
         fn("a", 1.0)
     with pytest.raises(ValueError, match="differ in length"):
         fn.batch([1.0, 2.0], [1.0])

@@ -7,6 +7,7 @@ import pytest
 
 from gategrad import nn
 from gategrad.engine import Value
+from gategrad.engine.tracing import DataDependentError
 from gategrad.nn.compiled import compile_step
 
 
@@ -52,17 +53,20 @@ def test_other_units(activation):
                    loss="bce_with_logits", epochs=10, lr=0.5)
 
 
-def test_a_model_whose_graph_depends_on_the_numbers_is_not_compiled():
+def test_a_model_whose_graph_depends_on_the_numbers_is_not_compiled(capsys):
     def sign_dependent(z: Value) -> Value:
         return z * 2.0 if z.data > 0 else z * 0.5  # a Python `if` on the number
 
     model = nn.MLP(2, [3, 1], activation=sign_dependent, rng=random.Random(0))
     X, y = [[1.0, 2.0], [-3.0, -1.0]], [1.0, 0.0]
     objective = nn.objectives.get("mse")
-    assert compile_step(model, objective, 0.0, X) is None
+    with pytest.raises(DataDependentError, match="test_nn_compiled.py"):
+        compile_step(model, objective, 0.0, X)
     with pytest.raises(ValueError, match="cannot be traced once"):
         nn.fit(model, X, y, compile=True, epochs=1, progress=False)
     nn.fit(model, X, y, epochs=1, progress=False)  # the default falls back to the plain graph
+    notice = capsys.readouterr().err.strip().splitlines()
+    assert len(notice) == 1 and notice[0].startswith("fit: training on the plain graph")
 
 
 def test_compile_must_be_a_bool_or_none():
