@@ -161,9 +161,12 @@ class _Trace:
         self.names = _names(self.order, inputs, roots)
         self.gate_names = _gate_names(self.gates)
         self._captions: dict[int, str] = {}
-        names = self.names
-        self.args = {id(v): [names[id(p)] for p in v.parents] for v in self.gates}
         self.templates = {id(v.gate): _template(v) for v in self.gates}
+
+    def args(self, v: Value) -> list[str]:
+        """The variables (or numbers) a gate reads."""
+        names = self.names
+        return [names[id(p)] for p in v.parents]
 
     comments = True  # False while writing code that only runs (comments are for people)
 
@@ -286,7 +289,7 @@ def _template(v: Value) -> Template | None:
 # --- writing the code ----------------------------------------------------------------------------
 
 def _forward_code(v: Value, trace: _Trace, numpy: bool) -> str:
-    args = trace.args[id(v)]
+    args = trace.args(v)
     if v.gate is GATES["linear"]:  # b + w_1 x_1 + ... + w_n x_n, the order of the row's sum
         n = len(args) // 2
         return " + ".join([args[-1]] + [f"{w} * {x}" for w, x in zip(args[:n], args[n:-1])])
@@ -307,7 +310,7 @@ def _sends(v: Value, trace: _Trace, numpy: bool, exact: bool) -> tuple[list[str]
 
     The chain rule sends local * upstream. `exact` code follows the plain graph's zero rules to
     the letter, chain(local, upstream): 0 where either is 0, so that 0 * inf adds nothing."""
-    args = trace.args[id(v)]
+    args = trace.args(v)
     out = trace.names[id(v)]
     g = "d_" + out
     template = trace.templates[id(v.gate)]
@@ -674,16 +677,17 @@ def _define(source: str, name: str, namespace: dict):
     what Python compiles. CPython compiles one very long function slowly and with much memory
     (about 3.5 KB per line); a straight-line function longer than _CHUNK lines is therefore run as
     pieces of _CHUNK lines over one dictionary of variables, each piece compiled on its own."""
-    lines = [line.split("  # ", 1)[0] for line in source.splitlines()]
+    lines = source.splitlines()
     filename = f"<gategrad.compile {name}>"
-    body = lines[1:]
-    if len(body) <= _CHUNK or any(line.startswith("        ") for line in body):
-        exec(builtins.compile("\n".join(lines), filename, "exec"), namespace)  # noqa: S102
+    if len(lines) <= _CHUNK or any(line.startswith("        ") for line in lines):
+        code = "\n".join(line.split("  # ", 1)[0] for line in lines)
+        exec(builtins.compile(code, filename, "exec"), namespace)  # noqa: S102
         return namespace[name]
-    statements, result = [line[4:] for line in body[:-1]], body[-1].strip()
-    pieces = [builtins.compile("\n".join(statements[i:i + _CHUNK]), filename, "exec")
-              for i in range(0, len(statements), _CHUNK)]
-    result = builtins.compile(result.removeprefix("return "), filename, "eval")
+    pieces = [builtins.compile("\n".join(line[4:].split("  # ", 1)[0]
+                                         for line in lines[i:min(i + _CHUNK, len(lines) - 1)]),
+                               filename, "exec")
+              for i in range(1, len(lines) - 1, _CHUNK)]
+    result = builtins.compile(lines[-1].strip().removeprefix("return "), filename, "eval")
     scope: dict = {}  # arguments are bound as the def would bind them, defaults included
     exec(lines[0].replace(f"def {name}(", "def bind(", 1) + "\n    return locals()", scope)  # noqa: S102
     bind = scope["bind"]
@@ -845,6 +849,8 @@ class CompiledFunction:
         return outs[0] if self._single else tuple(outs)
 
     def _batch_python(self, columns, batched, samples):
+        if len(self._trace.gates) > _CHUNK // 2:  # a sample loop this long compiles slowly:
+            return self._batch_by_calls(columns, batched, samples)  # call fn once per sample
         for exact in (False, True):
             function = self._generated(
                 ("exact" if exact else "fast", "python", batched),
@@ -856,6 +862,27 @@ class CompiledFunction:
                    for g in grads):
                 break
         return (outs[0] if self._single else outs), grads
+
+    def _batch_by_calls(self, columns, batched, samples):
+        """The python backend as a loop of calls of the per-sample function."""
+        n, wrt = len(self.inputs), self._trace.wrt
+        position = {id(x): i for i, x in enumerate(self.inputs)}
+        outs = [[] for _ in self._trace.roots]
+        grads = [[] if batched[position[id(x)]] else 0.0 for x in wrt]
+        for k in range(samples):
+            values = [c[k] if b else c for c, b in zip(columns, batched)]
+            try:
+                out, g = self(*values[:n], grad_output=values[n:])
+            except (ArithmeticError, ValueError) as error:
+                raise _in_sample(error, k) from None
+            for column, o in zip(outs, out if not self._single else (out,)):
+                column.append(o)
+            for i, gi in enumerate(g):
+                if isinstance(grads[i], list):
+                    grads[i].append(gi)
+                else:
+                    grads[i] += gi
+        return (outs[0] if self._single else tuple(outs)), tuple(grads)
 
     def _batch_numpy(self, columns, batched, samples):
         np = _numpy()
