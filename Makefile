@@ -23,6 +23,9 @@ $(VENV)/.deps-test: pyproject.toml | $(BIN)/python
 $(VENV)/.deps-notebook: pyproject.toml | $(BIN)/python
 	$(PIP) install '.[notebook]'
 	touch $@
+$(VENV)/.deps-bench: pyproject.toml | $(BIN)/python
+	$(PIP) install '.[bench]'
+	touch $@ $(VENV)/.deps
 
 # gategrad itself, whenever a source file changed.
 $(VENV)/.installed: $(SOURCES) $(VENV)/.deps
@@ -38,7 +41,8 @@ lint: $(VENV)/.deps-test
 test: lint $(VENV)/.installed
 	$(BIN)/python -m pytest -p no:cacheprovider tests -q
 
-bench: $(VENV)/.deps-test $(VENV)/.installed
+# PyTorch and JAX come from the bench extra (JAX where it installs), so every row prints.
+bench: $(VENV)/.deps-bench $(VENV)/.installed
 	$(BIN)/python -m benchmarks --json benchmarks/results.json
 
 notebook: $(VENV)/.deps-notebook $(VENV)/.installed

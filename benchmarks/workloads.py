@@ -1,203 +1,128 @@
-"""The timed workloads: (1) chain, (2) dot product, (3) the demo step.
+"""The workloads: data, model sizes, loss, initial weights and schedule, one copy for every engine.
 
-Each first runs every engine once untimed and checks its answer against the floor's (a benchmark
-of wrong answers measures nothing), then times all engines interleaved (see timing.py).
-Memory (4) and depth (5) run in fresh processes: see isolated.py.
+Every engine starts from these exact numbers, so their first-step losses must agree to rounding
+(timing.py checks it before timing anything). The demo is micrograd's two-moons demo
+(demo.ipynb): MLP(2, [16, 16, 1]) with ReLU hidden layers and a linear output, hinge loss
+mean(relu(1 - y*score)) + 1e-4 * the sum of squares of all parameters, full-batch SGD with
+lr = 1.0 - 0.9*k/100 at step k, which is what `nn.fit(model, X, y, loss="hinge", l2=1e-4,
+lr_schedule=nn.LinearDecay(1.0, 0.1, 100))` runs.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .demo_spec import DemoSpec, learning_rate
-from .engines import Engine, Micrograd
-from .timing import interleave
-
-CHAIN_C, CHAIN_D = 1.0001, 0.001  # y = y * 1.0001 + 0.001
-AGREE = 1e-9                      # relative agreement required between engines
+DEMO = (2, 16, 16, 1)
+WIDE = (10, 128, 128, 10)
+SCALAR_ONLY_AT_100 = "skipped at this size: the scalar engines take minutes here"
 
 
 @dataclass(frozen=True)
-class Sizes:
-    chain_steps: tuple[int, ...] = (400, 10_000)  # 800 gates: micrograd's default limit copes
-    chain_rounds: tuple[int, ...] = (31, 15)
-    dot_pairs: int = 400
-    dot_rounds: int = 31
-    demo_points: int = 100
-    demo_rounds: int = 15  # identical steps vary by +-25% in CPU time on this shared machine
-    loop_steps: int = 3        # consecutive demo steps with no gc.collect() between them
-    loop_rounds: int = 3
-    memory_gates: int = 100_000
-    depth_ladder: tuple[int, ...] = (1_000, 10_000, 100_000, 1_000_000)
-    depth_torch: bool = True   # each rung imports torch afresh (seconds): not in quick mode
-    warmup: int = 1
+class Workload:
+    name: str                    # key in the JSON and for --only
+    title: str                   # the table's heading
+    X: list[list[float]]         # points
+    y: list[int]                 # labels: -1/+1 for "hinge", class indices for "cross_entropy"
+    sizes: tuple[int, ...]       # (inputs, units of each layer...): ReLU hidden, linear output
+    loss: str                    # nn.fit's name of the loss: "hinge" or "cross_entropy"
+    init: list[float]            # every parameter, in micrograd's order (see layers())
+    lr: tuple[float, float] | None  # LinearDecay(start, end, 100); None: gradient only, no update
+    steps: int                   # steady-state steps timed after the first (cold) one
+    rounds: int                  # how many times every engine runs, interleaved
+    engines: tuple[str, ...]     # the rows of its table
+    skipped: dict[str, str] = field(default_factory=dict)  # row printed as "-" with this reason
+    l2: float = 1e-4
+
+    @property
+    def points(self) -> int:
+        return len(self.X)
+
+    def learning_rate(self, k: int) -> float:
+        """nn.LinearDecay(start, end, 100)(k), written out: micrograd's 1.0 - 0.9*k/100."""
+        start, end = self.lr
+        return start + (end - start) * min(k, 100) / 100
+
+    def layers(self) -> list[tuple[list[list[float]], list[float]]]:
+        """`init` cut into (weight rows, biases) per layer. micrograd's parameter order is, neuron
+        by neuron and layer by layer, the neuron's weights and then its bias."""
+        layers, i = [], 0
+        for nin, nout in zip(self.sizes, self.sizes[1:]):
+            rows, biases = [], []
+            for _ in range(nout):
+                rows.append(self.init[i:i + nin])
+                biases.append(self.init[i + nin])
+                i += nin + 1
+            layers.append((rows, biases))
+        return layers
 
 
-FULL = Sizes()
-QUICK = Sizes(chain_steps=(50, 600), chain_rounds=(3, 3), dot_pairs=50, dot_rounds=3,
-              demo_points=8, demo_rounds=2, loop_steps=2, loop_rounds=1, memory_gates=2_000,
-              depth_ladder=(1_000, 4_000), depth_torch=False, warmup=1)
+def num_parameters(sizes) -> int:
+    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
 
 
-def close(a: float, b: float, tol: float = AGREE) -> bool:
-    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+def initial_weights(sizes, scaled: bool, seed: int = 0) -> list[float]:
+    """Uniform in [-1, 1] like micrograd's Neuron, biases included (so no engine's bias starts at
+    a special 0). `scaled` divides by sqrt(fan-in) so that a 128-wide layer does not start with
+    logits in the hundreds, which SGD would blow up."""
+    rng = random.Random(seed)
+    weights = []
+    for nin, nout in zip(sizes, sizes[1:]):
+        scale = 1 / math.sqrt(nin) if scaled else 1.0
+        weights += [scale * rng.uniform(-1.0, 1.0) for _ in range(nout * (nin + 1))]
+    return weights
 
 
-def supporting(engines: list[Engine], workload: str) -> list[Engine]:
-    return [e for e in engines if workload in e.workloads]
+def moons(points: int) -> tuple[list[list[float]], list[int]]:
+    """nn.data's two moons (what users train on) with -1/+1 labels."""
+    from gategrad.nn import data
+    X, y = data.moons(n=points, noise=0.1, seed=0)
+    return [[float(a), float(b)] for a, b in X], data.pm1(y)
 
 
-def _micrograd_limit(engines: list[Engine], depth: int) -> int | None:
-    """Raise micrograd's recursion limit only when this graph is too deep for Python's default
-    (its recursive sort needs one frame per gate of depth, plus the frames already in use)."""
-    needed = depth + 200
-    limit = needed if needed > sys.getrecursionlimit() else None
-    for e in engines:
-        if isinstance(e, Micrograd):
-            e.recursion_limit = limit
-    return limit
-
-
-# --- (1) chain ----------------------------------------------------------------------------------
-
-def chain(engines: list[Engine], steps: int, rounds: int, warmup: int) -> dict:
-    engines = supporting(engines, "chain")
-    limit = _micrograd_limit(engines, 2 * steps)
-    expected_grad = CHAIN_C ** steps
-    checks = {}
-    for e in engines:
-        graph = e.chain_forward(steps, CHAIN_C, CHAIN_D)
-        e.chain_backward(graph)
-        value, grad = e.chain_result(graph)
-        checks[e.name] = {"value": value, "grad": grad, "grad_ok": close(grad, expected_grad)}
-        del graph
-
-    def case(e):
-        def prepare():
-            def run(mark):
-                graph = e.chain_forward(steps, CHAIN_C, CHAIN_D)
-                mark()
-                e.chain_backward(graph)
-                mark()
-            return run
-        return prepare
-
-    samples = interleave({e.name: case(e) for e in engines}, ["forward", "backward"], rounds,
-                         warmup)
-    _micrograd_limit(engines, 0)
-    return {"steps": steps, "gates": 2 * steps, "micrograd_recursion_limit": limit,
-            "expected_grad": expected_grad, "checks": checks,
-            "engines": {name: s.to_json() for name, s in samples.items()}}
-
-
-# --- (2) dot product ----------------------------------------------------------------------------
-
-def dot(engines: list[Engine], pairs: int, rounds: int, warmup: int) -> dict:
-    engines = supporting(engines, "dot")
+def classes(points: int, nin: int, k: int) -> tuple[list[list[float]], list[int]]:
+    """Gaussian points labelled by a random linear teacher: k classes a network can learn."""
     rng = random.Random(1)
-    ws = [rng.uniform(-1.0, 1.0) for _ in range(pairs)]
-    xs = [rng.uniform(-1.0, 1.0) for _ in range(pairs)]
-    expected = (math.fsum(w * x for w, x in zip(ws, xs)), xs + ws)
-    checks = {}
-    for e in engines:
-        graph = e.dot_forward(e.dot_leaves(ws, xs))
-        e.dot_backward(graph)
-        value, grads = e.dot_result(graph)
-        checks[e.name] = {"value": value, "value_ok": close(value, expected[0]),
-                          "grads_ok": all(map(close, grads, expected[1]))}
-        del graph
-
-    def case(e):
-        def prepare():
-            leaves = e.dot_leaves(ws, xs)  # fresh leaves each time: their gradients start at 0
-
-            def run(mark):
-                graph = e.dot_forward(leaves)
-                mark()
-                e.dot_backward(graph)
-                mark()
-            return run
-        return prepare
-
-    samples = interleave({e.name: case(e) for e in engines}, ["forward", "backward"], rounds,
-                         warmup)
-    return {"pairs": pairs, "gates": 2 * pairs - 1, "checks": checks,
-            "engines": {name: s.to_json() for name, s in samples.items()}}
+    teacher = [[rng.gauss(0, 1) for _ in range(nin)] for _ in range(k)]
+    X = [[rng.gauss(0, 1) for _ in range(nin)] for _ in range(points)]
+    y = [max(range(k), key=lambda c: sum(w * v for w, v in zip(teacher[c], x))) for x in X]
+    return X, y
 
 
-# --- (3) the demo step --------------------------------------------------------------------------
-
-def demo(engines: list[Engine], spec: DemoSpec, rounds: int, warmup: int, loop_steps: int,
-         loop_rounds: int) -> dict:
-    """One full step (forward, loss, zero_grad, backward, SGD update), always from the same initial
-    weights: each repetition resets them untimed, so every repetition does identical work (gategrad
-    skips zero gradients, so a step's cost depends on the weights). Then `loop_steps` consecutive
-    steps with no gc.collect() between them: a training loop's steady state, where one step's
-    cyclic garbage is collected during the next."""
-    engines = supporting(engines, "demo")
-    models = {e.name: e.demo(spec) for e in engines}
-    lr = learning_rate(0)
-    first = {}
-    for name, model in models.items():
-        model.reset()
-        loss = model.forward()
-        model.backward(loss)
-        model.update(lr)
-        first[name] = {"loss": model.loss_value(loss), "params_after": model.parameters()}
-        del loss
-    reference = first.get("floor") or next(iter(first.values()))
-    checks = {name: {"first_loss": r["loss"],
-                     "loss_ok": close(r["loss"], reference["loss"]),
-                     "max_param_diff_after_step": max(
-                         abs(a - b) for a, b in zip(r["params_after"], reference["params_after"]))}
-              for name, r in first.items()}
-    losses_seen = {name: set() for name in models}
-
-    def step_case(name):
-        model = models[name]
-
-        def prepare():
-            model.reset()
-
-            def run(mark):
-                loss = model.forward()
-                mark()
-                model.backward(loss)
-                mark()
-                model.update(lr)
-                losses_seen[name].add(model.loss_value(loss))
-                del loss  # dropping the graph is part of the step: refcounting frees it here
-                mark()
-            return run
-        return prepare
-
-    def loop_case(name):
-        model = models[name]
-
-        def prepare():
-            model.reset()
-
-            def run(mark):
-                for k in range(loop_steps):
-                    loss = model.forward()
-                    model.backward(loss)
-                    model.update(learning_rate(k))
-                    del loss
-                    mark()
-            return run
-        return prepare
-
-    steps = interleave({n: step_case(n) for n in models}, ["forward", "backward", "update"],
-                       rounds, warmup)
-    loop_phases = [f"step{k + 1}" for k in range(loop_steps)]
-    loops = interleave({n: loop_case(n) for n in models}, loop_phases, loop_rounds, warmup=0)
-    for name, seen in losses_seen.items():
-        checks[name]["same_loss_every_rep"] = seen == {first[name]["loss"]}
-    return {"points": len(spec.X), "parameters": len(spec.init), "lr": lr, "checks": checks,
-            "engines": {name: s.to_json() for name, s in steps.items()},
-            "loop_steps": loop_steps,
-            "loop": {name: s.to_json() for name, s in loops.items()}}
-
+def workloads(tiny: bool = False) -> list[Workload]:
+    """The four tables. `tiny`: every one at a size that runs in seconds (what the tests run)."""
+    n_demo, n_large, n_wide = (8, 64, 8) if tiny else (100, 100_000, 100)
+    wide = (10, 8, 8, 10) if tiny else WIDE
+    steps = {"demo": 2, "demo-large": 2, "wide": 2, "fn-batch": 2} if tiny else \
+        {"demo": 20, "demo-large": 10, "wide": 10, "fn-batch": 50}
+    rounds = {"demo": 2, "demo-large": 2, "wide": 2, "fn-batch": 2} if tiny else \
+        {"demo": 5, "demo-large": 3, "wide": 3, "fn-batch": 5}
+    batched = ("torch", "jax", "numpy")
+    demo_init = initial_weights(DEMO, scaled=False)
+    X, y = moons(n_demo)
+    Xl, yl = moons(n_large)
+    Xw, yw = classes(n_wide, wide[0], wide[-1])
+    demo = f"MLP(2, [16, 16, 1]) ({num_parameters(DEMO)} parameters)"
+    step = "hinge + 1e-4 * sum p^2, backward, SGD with micrograd's schedule"
+    return [
+        Workload("demo", f"(1) demo step, {n_demo:,} points: {demo}, {step}", X, y, DEMO,
+                 "hinge", demo_init, (1.0, 0.1), steps["demo"], rounds["demo"],
+                 (*batched, "fit", "fit-plain", "micrograd", "scalar")),
+        Workload("demo-large", f"(2) demo step, {n_large:,} points: {demo}, {step}", Xl, yl,
+                 DEMO, "hinge", demo_init, (1.0, 0.1), steps["demo-large"],
+                 rounds["demo-large"], (*batched, "fit", "fit-plain", "micrograd", "scalar"),
+                 skipped={"fit-plain": SCALAR_ONLY_AT_100, "micrograd": SCALAR_ONLY_AT_100,
+                          "scalar": SCALAR_ONLY_AT_100}),
+        Workload("wide", f"(3) MLP({wide[0]}, {list(wide[1:])}) ({num_parameters(wide):,} "
+                 f"parameters), softmax cross-entropy + 1e-4 * sum p^2, {n_wide:,} points, "
+                 "SGD with lr 0.1 decaying to 0.01", Xw, yw, wide, "cross_entropy",
+                 initial_weights(wide, scaled=True), (0.1, 0.01), steps["wide"], rounds["wide"],
+                 (*batched, "fit", "fit-plain", "micrograd", "scalar"),
+                 skipped={"micrograd": "micrograd 0.1.0 has no exp or log for a softmax",
+                          "scalar": "hand-written for the demo's hinge loss only"}),
+        Workload("fn-batch", f"(4) the demo's loss and gradient, {n_demo:,} points: one "
+                 "sample's hinge loss compiled, run over the batch with the 337 parameters "
+                 "broadcast (no L2, no update)", X, y, DEMO, "hinge", demo_init, None,
+                 steps["fn-batch"], rounds["fn-batch"], (*batched, "fn-batch"), l2=0.0),
+    ]

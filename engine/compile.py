@@ -582,9 +582,9 @@ class _Layer:
         return lines
 
 
-def _layers(trace: _Trace, batched: tuple[bool, ...]) -> dict:
-    """The w·x+b nodes that form layers (at least two reading the same inputs, every weight and
-    bias a broadcast input used by that node alone), by node id."""
+def _layers(trace: _Trace, batched: tuple[bool, ...], smallest: int = 2) -> dict:
+    """The w·x+b nodes that form layers (at least `smallest` reading the same inputs, every weight
+    and bias a broadcast input used by that node alone), by node id."""
     broadcast = {id(x) for x, b in zip(trace.inputs, batched) if not b}
     uses: dict[int, int] = {}
     for v in trace.gates:
@@ -605,7 +605,7 @@ def _layers(trace: _Trace, batched: tuple[bool, ...]) -> dict:
     roots = {id(r) for r in trace.roots}
     layers = {}
     for nodes in groups.values():
-        if len(nodes) < 2:
+        if len(nodes) < smallest:
             continue
         # The same one-input activation as the only use of every unit: applied to the layer.
         after = [consumers.get(id(v)) for v in nodes]
@@ -725,6 +725,8 @@ class CompiledFunction:
                                  _python_namespace(trace))
         self._functions: dict = {}
         self._source: str | None = None
+        self._matrix = None
+        self._wrt_ids = {id(x) for x in trace.wrt}
 
     @property
     def source(self) -> str:
@@ -806,7 +808,8 @@ class CompiledFunction:
         else:
             seeds = self._grad_outputs(grad_output)
         numpy = backend == "numpy"
-        columns = [_column(c, i, self, numpy) for i, c in enumerate([*inputs, *seeds])]
+        columns = [c if type(c) is float else _column(c, i, self, numpy)
+                   for i, c in enumerate([*inputs, *seeds])]
         batched = tuple(not isinstance(c, float) for c in columns)
         sizes = {len(c) for c, b in zip(columns, batched) if b}
         if len(sizes) > 1:
@@ -820,8 +823,38 @@ class CompiledFunction:
         if not grad:
             return self._forward_batch(columns[:n], batched[:n], samples, numpy)
         if numpy:
+            if self._matrix_shaped(batched):
+                result = self._batch_matrix(columns, batched, samples)
+                if result is not None:
+                    return result
             return self._batch_numpy(columns, batched, samples)
         return self._batch_python(columns, batched, samples)
+
+    def _matrix_shaped(self, batched) -> bool:
+        """Whether a batch is the matrix form's: every input in `wrt` the same for all samples
+        (a parameter), every other input one number per sample (data)."""
+        wrt = self._wrt_ids
+        return all((id(x) in wrt) != b for x, b in zip(self.inputs, batched))
+
+    def _batch_matrix(self, columns, batched, samples):
+        """A batch through the matrix form (engine/compile_matrix.py): the parameters one
+        vector, the data one matrix; None where a gradient is not finite (the numpy backend's
+        exact code then decides)."""
+        np = _numpy()
+        n, position = len(self.inputs), {id(x): i for i, x in enumerate(self.inputs)}
+        theta = np.array([columns[position[id(x)]] for x in self._trace.wrt], dtype=float)
+        data = [c for c, b in zip(columns[:n], batched[:n]) if b]
+        X = np.column_stack(data) if data else np.zeros((samples, 0))
+        seeds = columns[n:]
+
+        def loss_grad(out):
+            return np.column_stack([np.broadcast_to(s, (samples,)) for s in seeds])
+
+        out, grad = self.matrix()(theta, X, loss_grad)
+        if not np.all(np.isfinite(grad)):
+            return None
+        outs = [np.array(out[:, j]) for j in range(out.shape[1])]
+        return (outs[0] if self._single else tuple(outs)), tuple(grad.tolist())
 
     def batch_source(self, backend: str = "python", batched=None, exact: bool = False) -> str:
         """The generated batch code (for which inputs are batched: all by default)."""
@@ -833,6 +866,15 @@ class CompiledFunction:
         if backend == "numpy":
             return _numpy_batch_source(self._trace, mask, self.name + "_batch", exact)
         return _python_batch_source(self._trace, mask, self.name + "_batch", exact)
+
+    def matrix(self):
+        """The function as one matrix computation for training (engine/compile_matrix.py):
+        `run(theta, X, loss_grad) -> (OUT, grad)`, theta the numbers of `wrt`, X the other
+        inputs as the columns of a matrix with one row per sample."""
+        if self._matrix is None:
+            from .compile_matrix import MatrixFunction
+            self._matrix = MatrixFunction(self._trace)
+        return self._matrix
 
     def _forward_batch(self, columns, batched, samples, numpy: bool):
         function = self._generated(

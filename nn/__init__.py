@@ -11,7 +11,6 @@
 
 from . import activations, data, losses, objectives, optim
 from .activations import Activation
-from .compiled import CompiledStep, compile_step
 from .io import load, save
 from .layers import MLP, Layer, Maxout, Neuron
 from .module import Module
@@ -19,7 +18,6 @@ from .optim import SGD, LinearDecay
 from .plots import plot_decision_boundary
 from .train import DivergedError, History, evaluate, fit, predict
 
-__all__ = ["MLP", "SGD", "Activation", "CompiledStep", "DivergedError", "History", "Layer",
-           "LinearDecay", "Maxout", "Module", "Neuron", "activations", "compile_step", "data",
-           "evaluate", "fit", "load", "losses", "objectives", "optim", "plot_decision_boundary",
-           "predict", "save"]
+__all__ = ["MLP", "SGD", "Activation", "DivergedError", "History", "Layer", "LinearDecay",
+           "Maxout", "Module", "Neuron", "activations", "data", "evaluate", "fit", "load", "losses",
+           "objectives", "optim", "plot_decision_boundary", "predict", "save"]

@@ -1,81 +1,281 @@
-"""Training through `compile`: the model's graph for one sample traced once, replayed every step.
+"""Training through `compile`: the whole step as matrix code, the parameters as one array.
 
-A model of nn has one graph per sample whatever the numbers (its shape depends on the layer sizes,
-not on the data), so it can be traced once, with its parameters and one sample's inputs as the
-compiled function's inputs. A step then is:
+A model of nn builds the same graph for every sample (its shape depends on the layer sizes, not
+on the data), so it is traced once (engine/tracing.py refuses a model that reads its numbers)
+and compiled in its matrix form (engine/compile_matrix.py): every layer one matrix product over
+the batch, the parameters one vector `theta`. A step then is, for a batch of rows of X:
 
-1. the model's outputs for the whole batch, from the generated forward code;
-2. the loss on those outputs as a small plain graph (any loss of nn, the L2 term too), whose
-   backward() gives d loss / d output for each sample and the L2 term's gradients;
-3. the generated backward code with those as upstream gradients, summing each parameter's
-   gradient over the batch.
+1. the forward pass, the loss and its gradient with respect to the outputs (`loss_grad`, numpy
+   code per loss below, or the loss's plain graph for a loss of your own);
+2. the backward pass, the L2 term's gradient 2 lambda theta added;
+3. the SGD update on theta, with momentum and the learning-rate schedule, as nn.optim.SGD does.
 
-The losses stay plain graphs because some decide their shape from the numbers (the stable
-softmax shifts by the largest logit, bce clamps its logarithm): only the model is replayed. The
-model is traced by `engine.tracing.trace`, which refuses a model that reads the number of its
-input or of a value computed from it or from a parameter (a branch on `.data`): such a model
-trains on the plain graph.
+No Value is touched while training runs: the model's Values get theta back (and each parameter
+its last gradient) when training ends, is interrupted, or before anything reads the model (a
+validation set, a callback, a live plot). The numbers are the plain graph's to rounding.
 """
 
 from __future__ import annotations
 
-from gategrad.engine import Value, compile
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from gategrad.engine import GATES, Value, compile
 from gategrad.engine.tracing import trace
 
-from .losses import l2_penalty
+from . import losses, objectives
+from .data import batch_indices, pm1
+from .optim import SGD
+from .train import _diverged
 
 
-class CompiledStep:
-    """What fit(compile=True) runs instead of building the graph sample by sample."""
+def _hinge(out, targets):
+    """micrograd's mean(relu(1 + -y s)), as the plain graph computes it, and d/ds."""
+    y = np.asarray(pm1(targets), dtype=float)
+    c = 1.0 / len(y)
+    margin = out[:, 0] * -y + 1.0
+    return float(np.sum(np.where(margin <= 0.0, 0.0, margin))) * c, \
+        np.where(margin <= 0.0, 0.0, -y * c)[:, None]
 
-    def __init__(self, model, objective, l2: float, sample, backend: str | None = None):
-        self.objective, self.l2, self.backend = objective, l2, backend
+
+def _bce_with_logits(out, targets):
+    """max(z, 0) - z t + log(1 + exp(-|z|)), its mean, and d/dz through the same gates."""
+    z, t = out[:, 0], np.asarray(targets, dtype=float)
+    g = 1.0 / len(t) if len(t) > 1 else 1.0
+    abs_z = np.maximum(z, -z)
+    e = np.exp(-abs_z)
+    loss = np.maximum(z, 0.0) - z * t + np.log(1.0 + e)
+    d_abs = -1.0 * (e * (1.0 / (1.0 + e) * g))
+    # max(z, 0) sends 1, 0 or (a tie at 0) 0.5; |z| = max(z, -z) sends d_abs to z or -z, half
+    # each at 0, where the two halves cancel
+    dz = np.where(z > 0.0, 1.0, np.where(z < 0.0, 0.0, 0.5)) * g + t * (-1.0 * g) \
+        + np.where(z > -z, d_abs, np.where(z < -z, -d_abs, 0.0))
+    return (float(np.sum(loss)) * g if len(t) > 1 else float(loss[0])), dz[:, None]
+
+
+def _cross_entropy(out, targets):
+    """-log softmax(z)[t] with the largest logit shifted out, its mean, and d/dz = p - y."""
+    t = np.asarray(targets, dtype=int)
+    rows = np.arange(len(t))
+    g = 1.0 / len(t) if len(t) > 1 else 1.0
+    shifted = out + -out.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    total = e.sum(axis=1)
+    loss = np.log(total) + shifted[rows, t] * -1.0
+    d = e * (1.0 / total * g)[:, None]
+    d[rows, t] += -1.0 * g
+    return (float(np.sum(loss)) * g if len(t) > 1 else float(loss[0])), d
+
+
+def _squared(mean_over_outputs: bool):
+    """mse (the mean over a sample's outputs) or squared_l2 (their sum), averaged over samples."""
+    def loss_grad(out, targets):
+        t = np.asarray(targets, dtype=float).reshape(out.shape)
+        g = 1.0 / len(t) if len(t) > 1 else 1.0
+        if mean_over_outputs and out.shape[1] > 1:
+            g = 1.0 / out.shape[1] * g
+        diff = out + -t
+        squares = diff ** 2
+        overflow = np.isinf(squares) & np.isfinite(diff)
+        if np.any(overflow):  # the plain graph's pow gate raises here: so does this
+            GATES["pow"].forward(float(diff[overflow][0]), 2.0)
+        per_sample = squares.sum(axis=1)
+        if mean_over_outputs and out.shape[1] > 1:
+            per_sample = per_sample * (1.0 / out.shape[1])
+        value = float(np.sum(per_sample)) * (1.0 / len(t)) if len(t) > 1 else float(per_sample[0])
+        return value, 2.0 * diff * g
+    return loss_grad
+
+
+# The losses of nn.objectives in numpy, by their batch loss function (a loss of your own, or one
+# not here, runs as its plain graph on the outputs).
+_LOSS_GRADS = {objectives._hinge: _hinge, objectives._bce_with_logits: _bce_with_logits,
+               objectives._cross_entropy: _cross_entropy}
+_REGRESSION = {losses.mse: _squared(True), losses.squared_l2: _squared(False)}
+
+# The accuracy rules of nn.objectives over a batch: OUT (samples x outputs), targets T.
+_HITS = {
+    objectives.positive_is_one: lambda out, t: (out[:, 0] > 0.0) == (t == 1),
+    objectives.positive_logit: lambda out, t: (out[:, 0] > 0.0) == (t > 0.5),
+    objectives.above_half: lambda out, t: (out[:, 0] > 0.5) == (t > 0.5),
+    objectives.above_half_is_one: lambda out, t: (out[:, 0] > 0.5) == (t == 1),
+    objectives.top_class: lambda out, t: np.argmax(out, axis=1) == t,
+}
+
+
+class CompiledTraining:
+    """What fit runs instead of building the graph sample by sample (see the module's text)."""
+
+    def __init__(self, model, objective, l2: float, X, y, optimizer):
+        self.model, self.objective, self.l2, self.optimizer = model, objective, l2, optimizer
         self.params = model.parameters()
-        x = [Value(float(v), label=f"x{i}") for i, v in enumerate(sample)]
+        x = [Value(float(v), label=f"x{i}") for i, v in enumerate(X[0])]
         out = trace(lambda *leaves: model(list(leaves[len(self.params):])), [*self.params, *x])
         self.vector = not isinstance(out, Value)  # several outputs per sample
         self.fn = compile(out, [*self.params, *x], wrt=self.params)
+        self.run = self.fn.matrix()
+        self.X, self.y = np.asarray(X, dtype=float), list(y)
+        self.y_array = np.asarray(y, dtype=float)
+        self.theta = np.array([p.data for p in self.params])
+        self.grad = np.zeros_like(self.theta)
+        self.loss_grad = _LOSS_GRADS.get(objective.loss) or _REGRESSION.get(
+            getattr(objective.loss, "per_example", None)) or self._plain_loss_grad
+        self._check_targets(out)
+        self.hits = _HITS.get(objective.correct)
+        self.vectorized_sgd = type(optimizer) is SGD
+        self.velocity = None
+        if self.vectorized_sgd and optimizer._velocity is not None:
+            self.velocity = np.array(optimizer._velocity, dtype=float)
+        self.in_values = True  # the model's Values hold theta
 
-    def forward(self, xb, yb):
-        """The batch's outputs (as leaf Values), its data loss and its total loss: the outputs
-        from generated code, the losses as plain graphs on them."""
-        self._data = [p.data for p in self.params]
-        self._columns = [list(c) for c in zip(*xb)]
-        outs = self.fn.batch(*self._data, *self._columns, backend=self._backend(xb), grad=False)
-        if self.vector:
-            self.outputs = [[Value(float(o)) for o in row] for row in zip(*outs)]
+    def _check_targets(self, out) -> None:
+        """Every target as the plain loss would check it, with its words: the plain loss runs
+        on the traced outputs with the first target (the outputs' shape), then with the first
+        target that numpy code would take without a word."""
+        self.objective.loss([out], self.y[:1])
+        if self.loss_grad is self._plain_loss_grad:
+            return  # the plain loss checks every batch itself
+        outputs = len(out) if self.vector else 1
+        for k, t in enumerate(self.y):
+            if self.loss_grad is _hinge:
+                fine = t in (0, 1, -1) and not isinstance(t, bool)
+            elif self.loss_grad is _bce_with_logits:
+                fine = 0.0 <= t <= 1.0
+            elif self.loss_grad is _cross_entropy:
+                fine = isinstance(t, numbers.Integral) and not isinstance(t, bool) \
+                    and 0 <= t < outputs
+            else:  # a squared loss: one number per output
+                fine = isinstance(t, numbers.Real) if not self.vector else \
+                    isinstance(t, Sequence) and len(t) == outputs
+            if not fine:
+                self.objective.loss([out], [t])  # raises the plain loss's error
+                raise ValueError(f"fit: target {k} is {t!r}, which the loss "
+                                 f"{self.objective.name!r} cannot take")
+
+    # --- one epoch -------------------------------------------------------------------------
+
+    def epoch(self, history, batch_size, shuffler) -> str:
+        """One pass over the data, fit's `_epoch` as matrix code; returns a stop reason or ''."""
+        n = len(self.y)
+        loss_sum = objective_sum = 0.0
+        hits = 0
+        mean_grad = np.zeros_like(self.theta)
+        reason, where = "", f"in epoch {history.epochs + 1}"
+        self.in_values = False
+        for batch, rows in enumerate(batch_indices(n, batch_size, rng=shuffler), 1):
+            xb = self.X if rows is None else self.X[rows]
+            yb = self.y if rows is None else [self.y[i] for i in rows]
+            try:
+                out, data_loss, grad = self._gradient(xb, yb)
+            except OverflowError as err:  # a gate overflowed: the weights have blown up
+                loss_sum = objective_sum = math.inf
+                reason = _diverged(f"{where}, batch {batch}: {err}", self.optimizer)
+                break
+            with np.errstate(all="ignore"):  # overflows to inf, which is divergence, said below
+                total = data_loss + self.l2 * float(self.theta @ self.theta) if self.l2 \
+                    else data_loss
+            loss_sum += data_loss * len(yb)
+            objective_sum += total * len(yb)
+            if not math.isfinite(total):
+                reason = _diverged(f"{where}, batch {batch}: the loss became {total}",
+                                   self.optimizer)
+                break
+            if self.l2:
+                grad = grad + 2.0 * self.l2 * self.theta
+            self.grad = grad
+            mean_grad += grad * (len(yb) / n)
+            self._update(grad)
+            hits += self._hits(out, yb, rows)
+        history.train_loss.append(loss_sum / n)
+        history.objective.append(objective_sum / n)
+        history.train_acc.append(hits / n if self.objective.correct is not None else None)
+        with np.errstate(all="ignore"):  # a diverged run's gradient may overflow: inf, said
+            history.grad_norm.append(math.sqrt(float(mean_grad @ mean_grad)))
+        history.lr.append(getattr(self.optimizer, "lr", math.nan))
+        if not reason and not np.all(np.isfinite(self.theta)):  # the last step's update
+            reason = _diverged(f"{where}: a weight became infinite or nan", self.optimizer)
+        return reason
+
+    def _gradient(self, xb, yb):
+        """The model's outputs, the data loss and its gradient with respect to theta."""
+        seen = {}
+
+        def loss_grad(out):
+            seen["loss"], d_out = self.loss_grad(out, yb)
+            seen["d_out"] = d_out
+            return d_out
+
+        out, grad = self.run(self.theta, xb, loss_grad)
+        if not np.all(np.isfinite(grad)) and np.isfinite(seen["loss"]):
+            # matrix code multiplies as it goes; the exact code applies the zero rules
+            d_out = seen["d_out"]
+            seeds = [d_out[:, j] for j in range(d_out.shape[1])]
+            _, grads = self.fn.batch(*self.theta.tolist(), *xb.T,
+                                     grad_output=seeds if self.vector else seeds[0],
+                                     backend="numpy")
+            grad = np.array(grads, dtype=float)
+        return out, seen["loss"], grad
+
+    def _plain_loss_grad(self, out, targets):
+        """A loss without numpy code: its plain graph on the outputs as leaf Values."""
+        values = [[Value(float(o)) for o in row] for row in out]
+        outputs = values if self.vector else [row[0] for row in values]
+        loss = self.objective.loss(outputs, list(targets))
+        loss.backward()
+        return loss.data, np.array([[o.grad for o in row] for row in values], dtype=float)
+
+    def _hits(self, out, yb, rows) -> int:
+        if self.objective.correct is None:
+            return 0
+        if self.hits is not None:
+            targets = self.y_array if rows is None else self.y_array[rows]
+            return int(np.count_nonzero(self.hits(out, targets)))
+        correct = self.objective.correct
+        return sum(bool(correct(list(o) if self.vector else float(o[0]), t))
+                   for o, t in zip(out, yb))
+
+    def _update(self, grad) -> None:
+        """nn.optim.SGD's step on theta: the same formula, the whole vector at once."""
+        opt = self.optimizer
+        if not self.vectorized_sgd:  # another optimizer: it steps the Values themselves
+            self.write_back()
+            opt.step()
+            self.theta = np.array([p.data for p in self.params])
+            self.in_values = False
+            return
+        if opt.lr_schedule is not None:
+            opt.lr = float(opt.lr_schedule(opt.steps))
+        lr, decay = opt.lr, opt.weight_decay
+        with np.errstate(all="ignore"):  # a weight that overflows is divergence, caught after
+            self._step(lr, decay, grad)
+        opt.steps += 1
+
+    def _step(self, lr: float, decay: float, grad) -> None:
+        opt = self.optimizer
+        if self.velocity is None:
+            self.theta = self.theta - lr * (grad + decay * self.theta) if decay \
+                else self.theta - lr * grad
         else:
-            self.outputs = [Value(float(o)) for o in outs]
-        data_loss = self.objective.loss(self.outputs, yb)
-        total = data_loss + l2_penalty(self.params, self.l2) if self.l2 else data_loss
-        return self.outputs, data_loss, total
+            self.velocity = opt.momentum * self.velocity + grad + decay * self.theta
+            self.theta = self.theta - lr * self.velocity
 
-    def backward(self, total: Value) -> None:
-        """total.backward() on the loss graph, then the model's compiled backward pass with each
-        output's gradient as its upstream gradient; adds to every parameter's .grad."""
-        total.backward()  # the L2 term's gradients reach the parameters here
-        if self.vector:
-            seeds = [[o.grad for o in row] for row in self.outputs]
-        else:
-            seeds = [o.grad for o in self.outputs]
-        if len(seeds) == 1:  # one sample (stochastic gradient descent): the per-sample function
-            x = [c[0] for c in self._columns]
-            _, grads = self.fn(*self._data, *x, grad_output=seeds[0])
-        else:
-            grad_output = [list(c) for c in zip(*seeds)] if self.vector else seeds
-            _, grads = self.fn.batch(*self._data, *self._columns, grad_output=grad_output,
-                                     backend=self._backend(seeds))
-        for p, g in zip(self.params, grads):
-            p.grad += float(g)
-
-    def _backend(self, batch) -> str | None:
-        # numpy pays from a few samples on; one sample runs the generated Python as it is
-        return self.backend or ("python" if len(batch) < 4 else None)
+    def write_back(self) -> None:
+        """theta into the model's Values, each parameter's last gradient into its grad."""
+        if self.in_values:
+            return
+        for p, value, g in zip(self.params, self.theta.tolist(), self.grad.tolist()):
+            p.data, p.grad = value, g
+        if self.velocity is not None:
+            self.optimizer._velocity = self.velocity.tolist()
+        self.in_values = True
 
 
-def compile_step(model, objective, l2: float, X, backend: str | None = None):
-    """A CompiledStep for `model` on data like X, or None when the model has no parameters.
-    Raises DataDependentError (a ValueError) when the model's graph depends on the numbers."""
+def compile_training(model, objective, l2: float, X, y, optimizer):
+    """A CompiledTraining for `model`, or None when it has no parameters. Raises
+    DataDependentError (a ValueError) when the model's graph depends on the numbers."""
     if not model.parameters() or len(X) == 0:
         return None
-    return CompiledStep(model, objective, l2, X[0], backend)
+    return CompiledTraining(model, objective, l2, X, y, optimizer)

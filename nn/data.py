@@ -233,17 +233,26 @@ def batches(X: Sequence, y: Sequence, batch_size: int | None = None, shuffle: bo
     """
     if len(X) != len(y):
         raise ValueError(f"batches: {len(X)} points but {len(y)} labels")
-    n = len(X)
+    for chosen in batch_indices(len(X), batch_size, shuffle, rng):
+        if chosen is None:
+            yield list(X), list(y)
+        else:
+            yield [X[i] for i in chosen], [y[i] for i in chosen]
+
+
+def batch_indices(n: int, batch_size: int | None = None, shuffle: bool = True,
+                  rng: random.Random | int | None = None) -> Iterator[list[int] | None]:
+    """The rows of each batch of `batches` (None for one full batch, left in order); compiled
+    training takes its batches from here, so that it sees the same batches as the plain graph."""
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
                                    or batch_size < 0):
         raise ValueError(f"batch_size must be None, 0 (full batch) or a positive int, got "
                          f"{batch_size!r}")
     if not batch_size or batch_size >= n:
-        yield list(X), list(y)
+        yield None
         return
     order = list(range(n))
     if shuffle:
         _as_rng(rng).shuffle(order)
     for start in range(0, n, batch_size):
-        chosen = order[start:start + batch_size]
-        yield [X[i] for i in chosen], [y[i] for i in chosen]
+        yield order[start:start + batch_size]

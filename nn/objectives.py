@@ -82,28 +82,52 @@ def _regression(loss_one):
         if len(per_example) == 1:
             return per_example[0]
         return sum_of(per_example) * (1.0 / len(per_example))
+    batch_loss.per_example = loss_one  # (nn/compiled.py recognises the loss by it)
     return batch_loss
+
+
+# The accuracy rules, named (nn/compiled.py runs each over a whole batch at once).
+def positive_is_one(out: float, t: float) -> bool:
+    """A score above 0 predicts class 1 (labels 0/1 or -1/+1)."""
+    return (out > 0.0) == (t == 1)
+
+
+def positive_logit(out: float, t: float) -> bool:
+    """A logit above 0 predicts the target above 0.5."""
+    return (out > 0.0) == (t > 0.5)
+
+
+def above_half(out: float, t: float) -> bool:
+    """A probability above 0.5 predicts the target above 0.5."""
+    return (out > 0.5) == (t > 0.5)
+
+
+def above_half_is_one(out: float, t: float) -> bool:
+    """An output above 0.5 predicts class 1 (0/1 labels under a squared loss)."""
+    return (out > 0.5) == (t == 1)
+
+
+def top_class(out: list[float], t: int) -> bool:
+    """The largest output (the first of equals) is the target class."""
+    return _argmax(out) == t
 
 
 def _threshold_rule(targets):
     """For a squared loss on class labels: 0/1 labels split at 0.5, -1/+1 labels at 0."""
     values = set(targets)
     if values <= {0, 1}:
-        return lambda out, t: (out > 0.5) == (t == 1)
+        return above_half_is_one
     if values <= {-1, 1}:
-        return lambda out, t: (out > 0.0) == (t == 1)
+        return positive_is_one
     return None
 
 
 _OBJECTIVES = {
-    "hinge": lambda: Objective("hinge", _hinge, lambda out, t: (out > 0.0) == (t == 1)),
-    "bce_with_logits": lambda: Objective("bce_with_logits", _bce_with_logits,
-                                         lambda out, t: (out > 0.0) == (t > 0.5)),
-    "bce": lambda: Objective("bce", _bce, lambda out, t: (out > 0.5) == (t > 0.5)),
-    "cross_entropy": lambda: Objective("cross_entropy", _cross_entropy,
-                                       lambda out, t: _argmax(out) == t),
-    "multiclass_hinge": lambda: Objective("multiclass_hinge", _multiclass_hinge,
-                                          lambda out, t: _argmax(out) == t),
+    "hinge": lambda: Objective("hinge", _hinge, positive_is_one),
+    "bce_with_logits": lambda: Objective("bce_with_logits", _bce_with_logits, positive_logit),
+    "bce": lambda: Objective("bce", _bce, above_half),
+    "cross_entropy": lambda: Objective("cross_entropy", _cross_entropy, top_class),
+    "multiclass_hinge": lambda: Objective("multiclass_hinge", _multiclass_hinge, top_class),
     "mse": lambda: Objective("mse", _regression(losses.mse)),
     "squared_l2": lambda: Objective("squared_l2", _regression(losses.squared_l2)),
 }

@@ -17,6 +17,7 @@ import gc
 import math
 import random
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -57,8 +58,9 @@ class History:
     `train_loss`/`train_acc` are measured on each batch just before its update (as micrograd's demo
     prints them); `val_loss`/`val_acc` on the validation set after the epoch. Losses are the data
     loss; `objective` adds the L2 penalty (what gradient descent minimises). `grad_norm` is the
-    length of the epoch's mean gradient, `lr` the last learning rate used. An accuracy is None
-    when the task has none (regression).
+    length of the epoch's mean gradient, `lr` the last learning rate used, `seconds` the wall
+    time of the epoch's steps (validation left out). An accuracy is None when the task has none
+    (regression).
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -68,6 +70,7 @@ class History:
     objective: list[float] = field(default_factory=list)
     grad_norm: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
     stop_reason: str = ""
 
     @property
@@ -215,7 +218,7 @@ def fit(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse", epochs:
     if optimizer is None:
         optimizer = SGD(params, lr=lr, momentum=momentum, lr_schedule=lr_schedule)
     shuffler = _as_rng(rng)
-    step = _compiled_step(model, objective, l2, X, compile)
+    training = _compiled_training(model, objective, l2, X, y, optimizer, compile)
     history = History()
     figure = None  # fit(live=...)'s figure in Jupyter, None elsewhere (then the progress bar)
     if live:
@@ -226,8 +229,16 @@ def fit(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse", epochs:
     gc.disable()
     try:
         for epoch in bar:
-            stop = _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler,
-                          history, step)
+            began = time.perf_counter()
+            if training is not None:
+                stop = training.epoch(history, batch_size, shuffler)
+            else:
+                stop = _epoch(model, X, y, objective, params, optimizer, l2, batch_size,
+                              shuffler, history)
+            history.seconds.append(time.perf_counter() - began)
+            if training is not None and (val is not None or figure is not None
+                                         or callback is not None):
+                training.write_back()  # they read the model
             if val is not None:
                 val_loss, val_acc = evaluate(model, val[0], val[1], objective, accuracy)
                 history.val_loss.append(val_loss)
@@ -250,6 +261,8 @@ def fit(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse", epochs:
     except KeyboardInterrupt:
         history.stop_reason = f"interrupted after {history.epochs} epochs"
     finally:
+        if training is not None:  # the weights of the last finished step, also after Ctrl-C
+            training.write_back()
         if collector_was_enabled:
             gc.enable()
         bar.close()
@@ -260,16 +273,21 @@ def fit(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse", epochs:
     return history
 
 
-def _compiled_step(model, objective, l2, X, compile):  # noqa: A002
+def _compiled_training(model, objective, l2, X, y, optimizer, compile):  # noqa: A002
     if compile is not None and not isinstance(compile, bool):
         raise ValueError(f"fit: compile must be True, False or None, got {compile!r}")
     if compile is False:
         return None
     from gategrad.engine.tracing import DataDependentError
-
-    from .compiled import compile_step
     try:
-        return compile_step(model, objective, l2, X)
+        from .compiled import compile_training  # (numpy: compiled training is matrix code)
+    except ImportError as error:
+        if compile:
+            raise ImportError(f"fit(compile=True) needs numpy: {error}") from None
+        _say_once("fit: training on the plain graph, not compiled: numpy is not installed")
+        return None
+    try:
+        return compile_training(model, objective, l2, X, y, optimizer)
     except DataDependentError as error:
         if compile:
             raise DataDependentError(f"fit(compile=True): this model cannot be traced once: "
@@ -284,10 +302,19 @@ def _compiled_step(model, objective, l2, X, compile):  # noqa: A002
     return None
 
 
-def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, history,
-           step=None):
-    """One pass over the data; records the epoch's metrics; returns a stop reason or ''.
-    `step`: a CompiledStep (nn/compiled.py) to run instead of the plain graph."""
+_said: set[str] = set()
+
+
+def _say_once(notice: str) -> None:
+    """A notice printed once per process (one that would say the same thing every call)."""
+    if notice not in _said:
+        _said.add(notice)
+        print(notice, file=sys.stderr)
+
+
+def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, history):
+    """One pass over the data on the plain graph; records the epoch's metrics; returns a stop
+    reason or ''. (Compiled training: CompiledTraining.epoch in nn/compiled.py.)"""
     n = len(X)
     loss_sum = objective_sum = 0.0
     hits = 0
@@ -296,12 +323,9 @@ def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, 
     where = f"in epoch {history.epochs + 1}"
     for batch, (xb, yb) in enumerate(batches(X, y, batch_size, rng=shuffler), 1):
         try:
-            if step is not None:
-                outputs, data_loss, total = step.forward(xb, yb)
-            else:
-                outputs = [model(x) for x in xb]
-                data_loss = objective.loss(outputs, yb)
-                total = data_loss + l2_penalty(params, l2) if l2 else data_loss
+            outputs = [model(x) for x in xb]
+            data_loss = objective.loss(outputs, yb)
+            total = data_loss + l2_penalty(params, l2) if l2 else data_loss
         except OverflowError as err:  # a gate overflowed: the weights have blown up
             loss_sum = objective_sum = math.inf
             reason = _diverged(f"{where}, batch {batch}: {err}", optimizer)
@@ -312,10 +336,7 @@ def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, 
             reason = _diverged(f"{where}, batch {batch}: the loss became {total.data}", optimizer)
             break
         optimizer.zero_grad()
-        if step is not None:
-            step.backward(total)
-        else:
-            total.backward()
+        total.backward()
         weight = len(xb) / n
         for i, p in enumerate(params):
             mean_grad[i] += p.grad * weight

@@ -8,7 +8,7 @@ import pytest
 from gategrad import nn
 from gategrad.engine import Value
 from gategrad.engine.tracing import DataDependentError
-from gategrad.nn.compiled import compile_step
+from gategrad.nn.compiled import compile_training
 
 
 def _train(model_maker, X, y, compile, **options):
@@ -61,7 +61,7 @@ def test_a_model_whose_graph_depends_on_the_numbers_is_not_compiled(capsys):
     X, y = [[1.0, 2.0], [-3.0, -1.0]], [1.0, 0.0]
     objective = nn.objectives.get("mse")
     with pytest.raises(DataDependentError, match="test_nn_compiled.py"):
-        compile_step(model, objective, 0.0, X)
+        compile_training(model, objective, 0.0, X, y, nn.SGD(model.parameters()))
     with pytest.raises(ValueError, match="cannot be traced once"):
         nn.fit(model, X, y, compile=True, epochs=1, progress=False)
     nn.fit(model, X, y, epochs=1, progress=False)  # the default falls back to the plain graph
@@ -77,6 +77,72 @@ def test_compile_must_be_a_bool_or_none():
 def test_the_compiled_step_is_the_default_for_nn_models():
     X, y = nn.data.and_gate()
     model = nn.Neuron(2, activation="linear", rng=random.Random(0))
-    step = compile_step(model, nn.objectives.get("mse"), 0.0, X)
+    step = compile_training(model, nn.objectives.get("mse"), 0.0, X, y,
+                            nn.SGD(model.parameters()))
     assert step is not None
     assert step.fn.source.startswith("def grad_out(w0, w1, b, x0, x1, d_out=1.0):")
+
+
+def test_the_demo_run_in_mini_batches_with_momentum_l2_and_a_schedule():
+    X, y = nn.data.moons(100, noise=0.1)
+    _same_training(lambda: nn.MLP(2, [16, 16, 1], rng=random.Random(0)), X, y, loss="hinge",
+                   l2=1e-4, epochs=30, lr=0.5, batch_size=16, momentum=0.9,
+                   lr_schedule=nn.LinearDecay(0.5, 0.05, 150))
+
+
+def test_a_loss_of_your_own_and_an_optimizer_of_your_own_train_alike():
+    class HalvedSGD(nn.SGD):  # not nn.SGD itself: compiled training lets it step the Values
+        def step(self):
+            super().step()
+            for p in self.params:
+                p.data *= 0.999
+
+    def cube_loss(outputs, targets):  # no numpy code for this one: its plain graph runs
+        return sum(((o - t) * (o - t) * (o - t)).relu() for o, t in zip(outputs, targets))
+
+    X, y = nn.data.moons(30, noise=0.2, seed=5)
+    for options in ({"loss": cube_loss}, {"loss": "mse"}):
+        runs = []
+        for compiled in (True, False):
+            model = nn.MLP(2, [5, 1], activation="tanh", rng=random.Random(6))
+            opt = HalvedSGD(model.parameters(), lr=0.05)
+            nn.fit(model, X, y, epochs=8, optimizer=opt, batch_size=10, rng=random.Random(1),
+                   progress=False, compile=compiled, **options)
+            runs.append([p.data for p in model.parameters()])
+        assert runs[0] == pytest.approx(runs[1], rel=1e-9, abs=1e-12)
+
+
+def test_training_interrupted_mid_epoch_leaves_the_weights_of_the_last_finished_step():
+    X, y = nn.data.moons(40, noise=0.1, seed=3)
+    runs = []
+    for compiled in (True, False):
+        calls = []
+
+        def correct(out, t, calls=calls):  # called for each sample after its batch's update
+            calls.append(1)
+            if len(calls) == 3 * 8 + 1:  # in the 4th batch: 4 steps are finished
+                raise KeyboardInterrupt
+            return (out > 0.0) == (t == 1)
+
+        model = nn.MLP(2, [6, 1], rng=random.Random(2))
+        history = nn.fit(model, X, y, loss="hinge", epochs=5, lr=0.3, batch_size=8,
+                         accuracy=correct, rng=random.Random(4), progress=False,
+                         compile=compiled)
+        assert history.stop_reason.startswith("interrupted")
+        runs.append(([p.data for p in model.parameters()], [p.grad for p in model.parameters()]))
+    (weights, grads), (plain_weights, plain_grads) = runs
+    assert weights == pytest.approx(plain_weights, rel=1e-12, abs=1e-15)
+    assert grads == pytest.approx(plain_grads, rel=1e-12, abs=1e-15)
+    fresh = nn.MLP(2, [6, 1], rng=random.Random(2))
+    assert weights != [p.data for p in fresh.parameters()]  # it did train
+
+
+def test_the_step_is_matrix_code_with_one_product_per_layer():
+    X, y = nn.data.moons(20, noise=0.1)
+    model = nn.MLP(2, [16, 16, 1], rng=random.Random(0))
+    training = compile_training(model, nn.objectives.get("hinge"), 1e-4, X, y,
+                                nn.SGD(model.parameters()))
+    source = training.run.source
+    assert source.count(" @ W") == 3 + 2  # a product per layer forward; 2 back to the inputs
+    assert "X2 = A1" in source and "OUT = Z3" in source
+    assert "columns(" not in source  # no per-unit column is unstacked or stacked again
