@@ -2,19 +2,25 @@
 
     from gategrad.engine import Value
     x = Value(2.0, label="x"); y = (x * x).exp(); y.backward(); x.grad
+
+The core is this folder's top: gates.py (the table), value.py (Value), backprop.py (backward),
+grad_mode.py (no_grad) and fused.py (the w·x+b and Σ builders). Each layer that reads it is a
+subpackage: codegen/ (compile), show/ (draw, animate, explore, explain), check/ (gradcheck,
+defgate). engine/README.md says in what order to read them.
 """
 
-from .animate import Player, animate
+# value.py first: it ends by importing backprop.py, which reads the names value.py defines.
+from .value import Constant, Value, apply, as_value  # isort: skip
 from .backprop import backward, topological_order
-from .compile import CompiledFunction, compile
-from .defgate import GateCheckError, check_gate, defgate, remove_gate
-from .explain import explain
-from .explore import Explorer, explore
+from .check.defgate import GateCheckError, check_gate, defgate, remove_gate
+from .check.gradcheck import gradcheck
+from .codegen import CompiledFunction, compile
 from .fused import linear, sum_of
 from .gates import GATES, Gate
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .gradcheck import gradcheck
-from .value import Constant, Value, apply, as_value
+from .show.animate import Player, animate
+from .show.explain import explain
+from .show.explore import Explorer, explore
 
 __all__ = ["GATES", "CompiledFunction", "Constant", "Explorer", "Gate", "GateCheckError",
            "Player", "Value", "animate", "apply", "as_value", "backward", "check_gate", "compile",
@@ -23,12 +29,12 @@ __all__ = ["GATES", "CompiledFunction", "Constant", "Explorer", "Gate", "GateChe
 
 
 def draw(root, **options):
-    """Draw the graph of `root` (see engine.drawing.draw); graphviz is imported only here.
+    """Draw the graph of `root` (see engine.show.drawing.draw); graphviz is imported only here.
 
     Anything else that has a `draw` method draws itself: `draw(model)` is `model.draw()`, the
     network diagram of a `gategrad.nn` model (found by its method: the engine never imports nn).
     """
     if not isinstance(root, Value) and callable(getattr(root, "draw", None)):
         return root.draw(**options)
-    from .drawing import draw as _draw
+    from .show.drawing import draw as _draw
     return _draw(root, **options)

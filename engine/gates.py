@@ -10,7 +10,7 @@ Forward functions turn Python's bare math errors into errors that name the gate 
 NaN goes through every gate as NaN (relu(nan) and max(nan, 1) are nan, as in PyTorch): a gate
 never turns a missing number into a real one.
 
-The table is open: `defgate` (engine/defgate.py) adds rows for a user's own gates.
+The table is open: `defgate` (engine/check/defgate.py) adds rows for a user's own gates.
 """
 
 from __future__ import annotations

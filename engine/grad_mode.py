@@ -2,7 +2,7 @@
 `no_grad()` in one thread does not stop another thread from recording its graph.
 
 The same per-thread state says which class new nodes are while `compile` traces a function in
-this thread (engine/tracing.py): the one other mode a gate has to know about."""
+this thread (engine/codegen/tracing.py): the one other mode a gate has to know about."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _set(enabled: bool) -> None:
 
 def set_node_class(node_class) -> None:
     """While compile traces a function: make this thread's new nodes of `node_class` (None to
-    stop). Only engine/tracing.py calls this."""
+    stop). Only engine/codegen/tracing.py calls this."""
     global threads_in_a_mode
     with _lock:
         threads_in_a_mode += (node_class is not None) - (state.node_class is not None)

@@ -4,7 +4,7 @@ A node holds its number (`data`), its gradient (`grad`), the nodes it was comput
 (`parents`, an ordered tuple: `a + a` has two parents) and its gate's row of `GATES` (`gate`). It
 holds no closure and nothing else, so a graph has no reference cycles: drop the output and the
 whole graph is freed at once. `backward()` (engine/backprop.py) reads `gate.local` to apply the
-chain rule. Speed is not this file's job: `compile` (engine/compile.py) turns a graph into code.
+chain rule. Speed is not this file's job: `compile` (engine/codegen/) turns a graph into code.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ class Value:
 
     def draw(self, **options):
         """The graph as the lecture draws circuits (see gategrad.engine.draw)."""
-        from .drawing import draw
+        from .show.drawing import draw  # the one import of a layer in the core: lazy, here
         return draw(self, **options)
 
     # --- how a node shows itself, and what it refuses to be ------------------------------------

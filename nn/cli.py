@@ -15,11 +15,11 @@ from collections.abc import Callable
 
 from . import checks
 from . import data as datasets
-from .io import load, save
-from .layers import MLP
+from .model.io import load, save
+from .model.layers import MLP
 from .objectives import ALIASES
-from .optim import LinearDecay
-from .train import evaluate, fit, loss_text, predict
+from .training.optim import LinearDecay
+from .training.train import evaluate, fit, loss_text, predict
 
 # name: (generator(args) -> (X, y), number of classes or None for regression)
 _DATASETS = {

@@ -82,11 +82,11 @@ def _regression(loss_one):
         if len(per_example) == 1:
             return per_example[0]
         return sum_of(per_example) * (1.0 / len(per_example))
-    batch_loss.per_example = loss_one  # (nn/compiled.py recognises the loss by it)
+    batch_loss.per_example = loss_one  # (nn/training/compiled.py recognises the loss by it)
     return batch_loss
 
 
-# The accuracy rules, named (nn/compiled.py runs each over a whole batch at once).
+# The accuracy rules, named (nn/training/compiled.py runs each over a whole batch at once).
 def positive_is_one(out: float, t: float) -> bool:
     """A score above 0 predicts class 1 (labels 0/1 or -1/+1)."""
     return (out > 0.0) == (t == 1)

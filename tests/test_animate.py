@@ -14,9 +14,9 @@ from PIL import Image
 
 import gategrad as gg
 from gategrad.engine import GATES, Value, animate, apply, draw
-from gategrad.engine.animate import Player
-from gategrad.engine.drawing import FADED_GRAD, FADED_VALUE, GRAD_COLOR, HIGHLIGHT, VALUE_COLOR
-from gategrad.engine.examples import patterns, sigmoid_gate
+from gategrad.engine.show.animate import Player
+from gategrad.engine.show.drawing import FADED_GRAD, FADED_VALUE, GRAD_COLOR, HIGHLIGHT, VALUE_COLOR
+from gategrad.engine.show.examples import patterns, sigmoid_gate
 
 WIRE = re.compile(r"^\s*wire\d+ \[label=<(<TABLE.*?</TABLE>)>", re.MULTILINE)
 FONT = re.compile(r'<FONT COLOR="([^"]+)">([^<]*)</FONT>')

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from gategrad.engine import animate
-from gategrad.engine.drawing import GRAD_COLOR
-from gategrad.engine.examples import sigmoid_gate
-from gategrad.engine.trace import number
+from gategrad.engine.show.captions import number
+from gategrad.engine.show.drawing import GRAD_COLOR
+from gategrad.engine.show.examples import sigmoid_gate
 
 CHROMIUM = os.environ.get("GATEGRAD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from gategrad.engine import GATES, Value, compile, linear, sum_of
-from gategrad.engine.compile import TEMPLATES
-from gategrad.engine.examples import EXAMPLES
+from gategrad.engine.codegen.compiler import TEMPLATES
+from gategrad.engine.show.examples import EXAMPLES
 
 # --- random graphs over every gate -------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from test_compile import BUILDERS
 
 from gategrad import nn
 from gategrad.engine import Value, as_value, compile, defgate
-from gategrad.engine.tracing import DataDependentError, trace
+from gategrad.engine.codegen.tracing import DataDependentError, trace
 
 LABELS = ["µ", "μ", "A1", "W1", "Z2", "dX1", "total", "zip", "enumerate", "float", "x_all",
           "ﬁ", "fi", "w₁", "w1", 3, "ℯ", "e", "class", "d_x", "grad_out", "−z", "z", "-z", "",

@@ -27,7 +27,7 @@ from gategrad.engine import (
     gradcheck,
     remove_gate,
 )
-from gategrad.engine.defgate import GateFunction
+from gategrad.engine.check.defgate import GateFunction
 
 pytestmark = pytest.mark.usefixtures("user_gates")
 

@@ -10,15 +10,17 @@ import gategrad
 import gategrad.engine
 import gategrad.nn
 
-# Each package's own folder is walked (an editable install maps them to separate folders).
-MODULES = sorted(f"{package.__name__}.{m.name}"
+# Each package's own folder is walked (an editable install maps them to separate folders), and
+# every subpackage in it (engine/codegen, engine/show, nn/model, ...).
+MODULES = sorted(m.name
                  for package in (gategrad, gategrad.engine, gategrad.nn)
-                 for m in pkgutil.iter_modules(package.__path__)
-                 if m.name != "__main__")  # __main__ runs the command on import
+                 for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+                 if not m.name.endswith(".__main__"))  # __main__ runs the command on import
 
 
 def test_every_subpackage_is_walked():
-    assert {"gategrad.engine.value", "gategrad.nn.layers", "gategrad.cli"} <= set(MODULES)
+    assert {"gategrad.engine.value", "gategrad.nn.model.layers", "gategrad.cli",
+            "gategrad.engine.codegen.compiler", "gategrad.nn.training.train"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", ["gategrad", *MODULES])

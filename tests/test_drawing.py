@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from gategrad.engine import Value, draw, sum_of
-from gategrad.engine.drawing import FADED_WIRE, GRAD_COLOR
-from gategrad.engine.examples import patterns, sigmoid_gate
+from gategrad.engine.show.drawing import FADED_WIRE, GRAD_COLOR
+from gategrad.engine.show.examples import patterns, sigmoid_gate
 
 WIRE = re.compile(r"^\s*(wire\d+) \[label=<(<TABLE.*?</TABLE>)>", re.MULTILINE)
 FONT = re.compile(r'<FONT COLOR="[^"]+">([^<]*)</FONT>')

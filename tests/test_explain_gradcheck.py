@@ -5,7 +5,7 @@ import math
 import pytest
 
 from gategrad.engine import GATES, Value, explain, gradcheck
-from gategrad.engine.examples import sigmoid_gate
+from gategrad.engine.show.examples import sigmoid_gate
 
 
 def test_explain_lists_gates_in_backward_order_with_local_and_sent_gradients():

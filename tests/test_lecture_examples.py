@@ -9,7 +9,13 @@ import math
 import pytest
 
 from gategrad.engine import Value
-from gategrad.engine.examples import EXAMPLES, patterns, sigmoid_gate, simple_circuit, vectorized
+from gategrad.engine.show.examples import (
+    EXAMPLES,
+    patterns,
+    sigmoid_gate,
+    simple_circuit,
+    vectorized,
+)
 
 
 def sigma(z):

@@ -1,7 +1,8 @@
 """The public API reads well in `help()`: every public name of gategrad.nn, of its submodules
-(their `__all__` where they have one) and of the engine's explain, gradcheck, examples, drawing
-and rendering modules has a docstring, and so does every public method and property of their
-classes; the public functions carry type hints on every argument and their result."""
+and subpackages (their `__all__` where they have one) and of the engine's explain, gradcheck,
+examples, drawing and rendering modules has a docstring, and so does every public method and
+property of their classes; the public functions carry type hints on every argument and their
+result."""
 
 import importlib
 import inspect
@@ -12,10 +13,10 @@ import pytest
 import gategrad
 import gategrad.nn
 
-NN_MODULES = sorted(f"gategrad.nn.{m.name}" for m in pkgutil.iter_modules(gategrad.nn.__path__))
-OTHER_MODULES = ["gategrad", "gategrad.cli", "gategrad.nn", "gategrad.engine.explain",
-                 "gategrad.engine.gradcheck", "gategrad.engine.examples",
-                 "gategrad.engine.drawing", "gategrad.engine.rendering"]
+NN_MODULES = sorted(m.name for m in pkgutil.walk_packages(gategrad.nn.__path__, "gategrad.nn."))
+OTHER_MODULES = ["gategrad", "gategrad.cli", "gategrad.nn", "gategrad.engine.show.explain",
+                 "gategrad.engine.check.gradcheck", "gategrad.engine.show.examples",
+                 "gategrad.engine.show.drawing", "gategrad.engine.show.rendering"]
 MODULES = NN_MODULES + OTHER_MODULES
 
 
@@ -55,9 +56,9 @@ def documented_objects(module):
 def test_the_walk_finds_the_api():
     names = {qualified for m in MODULES
              for qualified, _ in documented_objects(importlib.import_module(m))}
-    assert {"gategrad.nn.train.fit", "gategrad.nn.layers.MLP.parameters",
-            "gategrad.nn.losses.mse_loss", "gategrad.nn.io.load", "gategrad.nn.MLP",
-            "gategrad.engine.gradcheck.gradcheck", "gategrad.cli.main"} <= names
+    assert {"gategrad.nn.training.train.fit", "gategrad.nn.model.layers.MLP.parameters",
+            "gategrad.nn.losses.mse_loss", "gategrad.nn.model.io.load", "gategrad.nn.MLP",
+            "gategrad.engine.check.gradcheck.gradcheck", "gategrad.cli.main"} <= names
     assert len(names) > 150
 
 
@@ -73,12 +74,13 @@ def test_every_public_name_has_a_docstring(name):
     assert not missing, f"no docstring: {', '.join(missing)}"
 
 
-@pytest.mark.parametrize("name", ["gategrad.nn.train", "gategrad.nn.io", "gategrad.nn.losses",
-                                  "gategrad.nn.data", "gategrad.nn.objectives",
-                                  "gategrad.nn.optim", "gategrad.nn.activations",
-                                  "gategrad.nn.module", "gategrad.nn.cli",
-                                  "gategrad.nn.progress", "gategrad.engine.gradcheck",
-                                  "gategrad.engine.explain", "gategrad.engine.examples",
+@pytest.mark.parametrize("name", ["gategrad.nn.training.train", "gategrad.nn.model.io",
+                                  "gategrad.nn.losses", "gategrad.nn.data",
+                                  "gategrad.nn.objectives", "gategrad.nn.training.optim",
+                                  "gategrad.nn.model.activations", "gategrad.nn.model.module",
+                                  "gategrad.nn.cli", "gategrad.nn.training.progress",
+                                  "gategrad.engine.check.gradcheck",
+                                  "gategrad.engine.show.explain", "gategrad.engine.show.examples",
                                   "gategrad.cli"])
 def test_public_functions_have_type_hints(name):
     module = importlib.import_module(name)

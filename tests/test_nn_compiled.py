@@ -7,8 +7,8 @@ import pytest
 
 from gategrad import nn
 from gategrad.engine import Value
-from gategrad.engine.tracing import DataDependentError
-from gategrad.nn.compiled import compile_training
+from gategrad.engine.codegen.tracing import DataDependentError
+from gategrad.nn.training.compiled import compile_training
 
 
 def _train(model_maker, X, y, compile, **options):

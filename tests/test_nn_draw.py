@@ -16,8 +16,8 @@ import pytest
 import gategrad as gg
 from gategrad import nn
 from gategrad.engine import Value, draw
-from gategrad.engine.examples import sigmoid_gate
-from gategrad.nn.netdraw import (
+from gategrad.engine.show.examples import sigmoid_gate
+from gategrad.nn.show.netdraw import (
     LABELLED_MAX_WEIGHTS,
     MAX_PENWIDTH,
     MIN_PENWIDTH,

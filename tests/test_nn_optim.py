@@ -5,7 +5,7 @@ import pytest
 
 from gategrad import nn
 from gategrad.engine import Value
-from gategrad.nn.optim import SGD, LinearDecay
+from gategrad.nn.training.optim import SGD, LinearDecay
 
 
 def quadratic_steps(optimizer_for, steps, start=3.0):

@@ -13,7 +13,8 @@ from matplotlib.contour import ContourSet
 
 from gategrad import nn
 from gategrad.engine import Value
-from gategrad.nn import objectives, plots
+from gategrad.nn import objectives
+from gategrad.nn.show import plots
 
 matplotlib.use("Agg")
 PNG = b"\x89PNG\r\n\x1a\n"

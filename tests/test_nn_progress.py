@@ -9,7 +9,8 @@ import pytest
 from nbclient import NotebookClient
 
 from gategrad import nn
-from gategrad.nn import data, progress
+from gategrad.nn import data
+from gategrad.nn.training import progress
 
 
 def train_with_a_bar(epochs=3):

@@ -10,6 +10,7 @@ import pytest
 from gategrad import nn
 from gategrad.engine import sum_of
 from gategrad.nn import data
+from gategrad.nn.training.train import loss_text
 
 # y = 2x + 1 at five points: linear regression with one linear neuron
 X_LINE = [[-1.0], [-0.5], [0.0], [0.5], [1.0]]
@@ -167,9 +168,9 @@ def test_a_weight_blown_up_by_the_last_step_is_caught_at_the_end_of_its_epoch():
 
 
 def test_losses_print_in_a_readable_width():
-    assert nn.train.loss_text(0.25) == "0.2500" and nn.train.loss_text(12345.678) == "12345.6780"
-    assert nn.train.loss_text(6.859e270) == "6.859e+270"
-    assert nn.train.loss_text(4.5e-05) == "4.5e-05" and nn.train.loss_text(math.nan) == "nan"
+    assert loss_text(0.25) == "0.2500" and loss_text(12345.678) == "12345.6780"
+    assert loss_text(6.859e270) == "6.859e+270"
+    assert loss_text(4.5e-05) == "4.5e-05" and loss_text(math.nan) == "nan"
 
 
 def test_a_callback_or_ctrl_c_stops_training_and_keeps_the_history():

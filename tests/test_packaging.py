@@ -42,8 +42,22 @@ def test_wheel_holds_one_top_level_package(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert tops == {"gategrad"}
-    assert {"gategrad/engine/value.py", "gategrad/nn/layers.py", "gategrad/cli.py",
+    assert {"gategrad/engine/value.py", "gategrad/nn/model/layers.py", "gategrad/cli.py",
             "gategrad/py.typed"} <= set(names)
+
+
+def test_wheel_holds_every_module_of_engine_and_nn_and_no_other(wheel):
+    """Each layer is a subpackage listed in pyproject.toml; one left out would be missing here,
+    and a module moved away would linger here if an old build/ folder were packed."""
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    tree = {f"gategrad/{path.relative_to(ROOT).as_posix()}"
+            for folder in ("engine", "nn") for path in (ROOT / folder).rglob("*.py")}
+    packed = {n for n in names if n.startswith(("gategrad/engine/", "gategrad/nn/"))
+              and n.endswith(".py")}
+    assert packed == tree, (f"not in the wheel: {sorted(tree - packed)}; in the wheel only (a "
+                            f"stale build/ folder?): {sorted(packed - tree)}")
 
 
 def test_wheel_in_a_fresh_venv_beside_a_decoy_engine(wheel, tmp_path):

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from gategrad.cli import main
-from gategrad.engine import draw, rendering
-from gategrad.engine.examples import sigmoid_gate
-from gategrad.engine.rendering import RENDERER_ENV, RenderError, find_renderer
+from gategrad.engine import draw
+from gategrad.engine.show import rendering
+from gategrad.engine.show.examples import sigmoid_gate
+from gategrad.engine.show.rendering import RENDERER_ENV, RenderError, find_renderer
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake renderers are shell scripts")
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from gategrad.engine import GATES, GateCheckError, Value, defgate
-from gategrad.engine.defgate import GateFunction
+from gategrad.engine.check.defgate import GateFunction
 from gategrad.testing import (
     assert_grads_close,
     assert_graph_matches,

@@ -9,9 +9,9 @@ from importlib.resources import files
 from pathlib import Path
 
 from . import __version__
-from .engine.examples import EXAMPLES
-from .engine.explain import explain
-from .engine.trace import number
+from .engine.show.captions import number
+from .engine.show.examples import EXAMPLES
+from .engine.show.explain import explain
 from .nn.cli import add_commands, count_arg, number_arg
 
 
@@ -34,8 +34,10 @@ def _example(args) -> int:
     print()
     print(explain(ex.root, digits=args.digits))
     if args.svg or args.png:
-        from .engine.drawing import draw  # graphviz is imported only when a diagram is asked for
-        from .engine.rendering import RenderError
+        from .engine.show.drawing import (
+            draw,  # graphviz is imported only when a diagram is asked for
+        )
+        from .engine.show.rendering import RenderError
         diagram = draw(ex.root, title=ex.title, digits=2)  # two decimals, as the lecture
         for path in (args.svg, args.png):
             if path:
@@ -46,8 +48,8 @@ def _example(args) -> int:
                     return 1
                 print(f"\nwrote the circuit diagram to {written.resolve()}")
     if args.animate:
-        from .engine.animate import animate
-        from .engine.rendering import RenderError
+        from .engine.show.animate import animate
+        from .engine.show.rendering import RenderError
         player = animate(ex.root, digits=2)
         try:
             written = player.save(args.animate, duration=args.frame_seconds)

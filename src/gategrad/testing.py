@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 
 from .engine import Value, gradcheck
-from .engine.defgate import GateFunction, check_gate, defgate, remove_gate
-from .engine.gatecheck import GateCheckError
+from .engine.check.defgate import GateFunction, check_gate, defgate, remove_gate
+from .engine.check.gatecheck import GateCheckError
 from .engine.gates import Gate
 
 __all__ = ["GateCheckError", "assert_graph_matches", "assert_grads_close", "check_exercise",
@@ -27,7 +27,7 @@ __all__ = ["GateCheckError", "assert_graph_matches", "assert_grads_close", "chec
 
 def assert_grads_close(f, *values, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-4):
     """Assert that backward() through `f` gives d f / d input for every input, as central
-    differences do (engine.gradcheck: |analytic - numeric| <= atol + rtol |numeric|).
+    differences do (engine.check.gradcheck: |analytic - numeric| <= atol + rtol |numeric|).
 
     `f` takes one Value per input and returns a Value; `values` are numbers or Values (only their
     data is read). Returns the gradcheck result when it passes.

@@ -26,7 +26,8 @@ import random
 from gategrad.engine import Value, as_value, linear
 from gategrad.engine.fused import linear_unchecked
 
-from . import activations, checks
+from .. import checks
+from . import activations
 from .activations import _Stateless
 from .module import Module
 

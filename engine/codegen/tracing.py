@@ -17,7 +17,7 @@ function looking at a number, and the trace is refused with the place and the va
     >>> trace(lambda x: x * 2.0 if x.data > 0 else x, [x])
     Traceback (most recent call last):
     ...
-    gategrad.engine.tracing.DataDependentError: the function read the number of 'x' ...
+    gategrad.engine.codegen.tracing.DataDependentError: the function read the number of 'x' ...
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from __future__ import annotations
 import sys
 import threading
 
-from . import grad_mode
-from .value import Value
+from .. import grad_mode
+from ..value import Value
 
 __all__ = ["DataDependentError", "TracedValue", "trace"]
 

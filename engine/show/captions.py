@@ -5,8 +5,8 @@ Shared by `explain` and the drawing module, which only read the graph, never cha
 
 from __future__ import annotations
 
-from .gates import GATES
-from .value import Value
+from ..gates import GATES
+from ..value import Value
 
 _FOLDING = ("add", "mul", "pow", "max")
 

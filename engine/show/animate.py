@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .trace import caption, number, visit_order
-from .value import Value
+from ..value import Value
+from .captions import caption, number, visit_order
 
 if TYPE_CHECKING:  # drawing imports graphviz: only when a frame is drawn
     from .drawing import Frame

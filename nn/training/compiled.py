@@ -1,9 +1,9 @@
 """Training through `compile`: the whole step as matrix code, the parameters as one array.
 
 A model of nn builds the same graph for every sample (its shape depends on the layer sizes, not
-on the data), so it is traced once (engine/tracing.py refuses a model that reads its numbers)
-and compiled in its matrix form (engine/compile_matrix.py): every layer one matrix product over
-the batch, the parameters one vector `theta`. A step then is, for a batch of rows of X:
+on the data), so it is traced once (engine/codegen/tracing.py refuses a model that reads its
+numbers) and compiled in its matrix form (engine/codegen/matrix.py): every layer one matrix
+product over the batch, the parameters one vector `theta`. A step then is, for a batch of rows of X:
 
 1. the forward pass, the loss and its gradient with respect to the outputs (`loss_grad`, numpy
    code per loss below, or the loss's plain graph for a loss of your own);
@@ -24,10 +24,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from gategrad.engine import GATES, Value, compile
-from gategrad.engine.tracing import trace
+from gategrad.engine.codegen import trace
 
-from . import losses, objectives
-from .data import batch_indices, pm1
+from .. import losses, objectives
+from ..data import batch_indices, pm1
 from .optim import SGD
 from .train import _diverged
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from gategrad.engine import Value
 
-from . import checks
+from .. import checks
 
 if TYPE_CHECKING:
-    from gategrad.engine.rendering import Diagram
+    from gategrad.engine.show.rendering import Diagram
 
-    from .summary import Summary
+    from ..show.summary import Summary
 
 
 class Module:
@@ -83,14 +83,14 @@ class Module:
         """The lecture's network diagram: a column of circles per layer, a line per weight
         (colour its sign, width its magnitude), each bias in its neuron. `x=[...]` writes each
         neuron's value for that input in its circle; `grads=True` draws the gradients of the last
-        backward() instead of the weights. Returns a `Diagram` (see nn/netdraw.py)."""
-        from .netdraw import draw_network
+        backward() instead of the weights. Returns a `Diagram` (see nn/show/netdraw.py)."""
+        from ..show.netdraw import draw_network
         return draw_network(self, x=x, grads=grads, digits=digits, title=title)
 
     def summary(self, digits: int = 4) -> Summary:
         """Per layer: shape, activation, parameter count, and the norms of the weights, the
-        biases and their gradients from the last backward() (see nn/summary.py)."""
-        from .summary import summarize
+        biases and their gradients from the last backward() (see nn/show/summary.py)."""
+        from ..show.summary import summarize
         return summarize(self, digits=digits)
 
     def config(self) -> dict:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gates import GATES, check_value_exponent_base
+from ..gates import GATES, check_value_exponent_base
+from .compiler import _in_sample
 
 _EXP_MAX = 709.782712893384  # above this, exp overflows a float
 
@@ -25,7 +26,7 @@ def _refuse(gate: str, where, *arrays) -> None:
     try:
         GATES[gate].forward(*args)
     except (ArithmeticError, ValueError) as error:
-        raise type(error)(f"{error} (in sample {k} of the batch)") from None
+        raise _in_sample(error, k) from None
 
 
 def exp(x):
@@ -81,7 +82,7 @@ def _elementwise(function, *arrays):
         try:
             rows.append(function(*map(float, values)))
         except (ArithmeticError, ValueError) as error:
-            raise type(error)(f"{error} (in sample {k} of the batch)") from None
+            raise _in_sample(error, k) from None
     if not rows:
         return np.zeros(shape)
     if isinstance(rows[0], tuple):
@@ -124,7 +125,7 @@ def pow_value_exponent(x, n):
             check_value_exponent_base(float(np.broadcast_to(x, bad.shape).flat[k]) if x.ndim
                                       else float(x))
         except ValueError as error:
-            raise ValueError(f"{error} (in sample {k} of the batch)") from None
+            raise _in_sample(error, k) from None
     return pow_(x, n)
 
 

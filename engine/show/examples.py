@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .value import Value
+from ..value import Value
 
 
 @dataclass

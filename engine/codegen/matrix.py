@@ -13,22 +13,20 @@ every parameter's gradient, summed over the batch, into one vector:
 
 Like the numpy backend, it multiplies local and upstream gradients as they come; a gradient
 that comes out inf or nan is for the caller to compute again with fn.batch, whose exact code
-follows the plain graph's zero rules (nn/compiled.py does).
+follows the plain graph's zero rules (nn/training/compiled.py does).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .compile import (
-    TEMPLATES,
+from .compiler import (
     _define,
     _forward_code,
     _header,
     _Layer,
     _layers,
     _numpy_namespace,
-    _send,
     _sends,
     _Trace,
 )
@@ -160,10 +158,7 @@ class _Plan:
                  f"Z{k} = X{k} @ W{k}.T + theta[b{k}_at]"]
         outs = layer.nodes
         if layer.activations is not None:
-            gate = layer.activations[0].gate
-            template = TEMPLATES[gate.name]
-            forward = (template.numpy_forward or template.forward).format(f"Z{k}")
-            lines.append(f"A{k} = {forward}  # {gate.symbol} of every unit")
+            lines.append(layer.activation_forward())
             outs = layer.activations
         named = [v for v in outs if id(v) in self.needs_name]
         matrix = f"{'A' if layer.activations else 'Z'}{k}"
@@ -218,13 +213,7 @@ class _Plan:
         lines = [f"# layer {k}: d/dx = W^T d, d/dW = d x^T summed over the batch, d/db = d",
                  f"D{k} = {' + '.join(parts)}"]
         if layer.activations is not None:
-            gate = layer.activations[0].gate
-            template = TEMPLATES[gate.name]
-            if template.sends is not None:
-                send = (template.numpy_sends or template.sends)[0].format(f"Z{k}", g=f"D{k}")
-            else:
-                send = _send(template.locals[0].format(f"Z{k}", out=f"A{k}"), f"D{k}", False)
-            lines.append(f"D{k} = {send}  # {gate.symbol}: {gate.rule}")
+            lines.append(layer.activation_backward())
         lines += [f"grad[W{k}_at] = D{k}.T @ X{k}", f"grad[b{k}_at] = D{k}.sum(axis=0)"]
         source = self.reads[k]
         needed = [(i, x) for i, x in enumerate(layer.inputs) if id(x) in self.trace.needs_grad]

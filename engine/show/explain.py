@@ -6,7 +6,7 @@ what it sends to each input (local x upstream). It reads the gradients the last 
 left; it computes no gradient of its own beyond that one product per input, which it shows.
 
 The same steps as code: `compile(root, inputs).source` writes the backward pass as Python, one line
-per input of each gate (engine/compile.py, docs/compile.md).
+per input of each gate (engine/codegen/compiler.py, docs/compile.md).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import html
 from collections import Counter
 from dataclasses import dataclass
 
-from .trace import caption, number, visit_order
-from .value import Value
+from ..value import Value
+from .captions import caption, number, visit_order
 
 MAX_INPUTS_SHOWN = 6  # a fused gate with many inputs is shown by its first few
 

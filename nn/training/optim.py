@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from gategrad.engine import Value
 
-from . import checks
+from .. import checks
 
 
 class LinearDecay:

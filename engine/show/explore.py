@@ -14,8 +14,8 @@ import math
 import numbers
 from dataclasses import dataclass
 
-from .trace import number
-from .value import Value
+from ..value import Value
+from .captions import number
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .grad_mode import no_grad
-from .value import Value
+from ..grad_mode import no_grad
+from ..value import Value
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..gates import Gate
 from .gatehints import hint_for_input, hint_for_kink
-from .gates import Gate
 
 EPS = 1e-6
 ATOL, RTOL = 1e-5, 1e-4

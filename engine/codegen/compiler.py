@@ -35,10 +35,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
-from .gates import GATES, check_value_exponent_base
-from .trace import caption
+from ..gates import GATES, check_value_exponent_base
+from ..show.captions import caption
+from ..value import Value, _real
 from .tracing import trace
-from .value import Value, _real
 
 __all__ = ["CompiledFunction", "compile"]
 
@@ -77,7 +77,7 @@ TEMPLATES: dict[str, Template] = {
 # The n-ary gates are written out per node (their number of inputs varies): see _forward_code.
 
 BACKENDS = ("python", "numpy")
-# What the generated code calls (engine/compile_numpy.py has the numpy versions).
+# What the generated code calls (engine/codegen/numpy_gates.py has the numpy versions).
 HELPERS = {"exp", "log", "recip", "tanh", "sigmoid", "max_", "pow_", "pow_value_exponent",
            "max_local", "pow_local", "where", "np", "chain", "columns", "total", "in_sample",
            "error", "k", "samples", "local"}
@@ -96,8 +96,8 @@ def compile(outputs, inputs, wrt=None) -> CompiledFunction:  # noqa: A001  (the 
     `outputs` may also be a function, as for `jax.jit`: `compile(f, [0.5, 2.0])` calls f on new
     inputs with those numbers (named after f's parameters; `inputs` may also hold leaf Values)
     and compiles what it returns. A function that reads the number of a value computed from its
-    inputs (`if h.data > 0:`) is refused with a DataDependentError (engine/tracing.py): its graph
-    could differ for other numbers.
+    inputs (`if h.data > 0:`) is refused with a DataDependentError (engine/codegen/tracing.py):
+    its graph could differ for other numbers.
     """
     if callable(outputs) and not isinstance(outputs, Value):
         inputs = _leaves_for(outputs, inputs)
@@ -547,10 +547,25 @@ class _Layer:
                  f"Z{k} = X{k} @ W{k}.T + np.array([{', '.join(map(name, self.biases))}])"]
         if self.activations is None:
             return lines + [f"{', '.join(name(v) for v in self.nodes)}, = Z{k}.T"]
-        gate = self.activations[0].gate
-        forward = TEMPLATES[gate.name].numpy_forward or TEMPLATES[gate.name].forward
-        return lines + [f"A{k} = {forward.format(f'Z{k}')}  # {gate.symbol} of every unit",
+        return lines + [self.activation_forward(),
                         f"{', '.join(name(v) for v in self.activations)}, = A{k}.T"]
+
+    def activation_forward(self) -> str:
+        """A{k}: the layer's one activation over Z{k}, every unit at once (numpy)."""
+        k, gate = self.number, self.activations[0].gate
+        template = TEMPLATES[gate.name]
+        forward = (template.numpy_forward or template.forward).format(f"Z{k}")
+        return f"A{k} = {forward}  # {gate.symbol} of every unit"
+
+    def activation_backward(self) -> str:
+        """D{k} taken back through the activation: the gradient of each unit's w·x+b."""
+        k, gate = self.number, self.activations[0].gate
+        template = TEMPLATES[gate.name]
+        if template.sends is not None:
+            send = (template.numpy_sends or template.sends)[0].format(f"Z{k}", g=f"D{k}")
+        else:
+            send = _send(template.locals[0].format(f"Z{k}", out=f"A{k}"), f"D{k}", False)
+        return f"D{k} = {send}  # {gate.symbol}: {gate.rule}"
 
     def backward_lines(self, trace: _Trace, assigned: set) -> list[str]:
         k, name = self.number, trace.name
@@ -559,13 +574,7 @@ class _Layer:
         lines = [f"# layer {k}: d/dx = W^T d, d/dW = d x^T summed over the batch, d/db = d",
                  f"D{k} = columns(samples, {grads})"]
         if self.activations is not None:  # through the activation first: d of each w·x+b
-            gate = self.activations[0].gate
-            template = TEMPLATES[gate.name]
-            if template.sends is not None:
-                send = (template.numpy_sends or template.sends)[0].format(f"Z{k}", g=f"D{k}")
-            else:
-                send = _send(template.locals[0].format(f"Z{k}", out=f"A{k}"), f"D{k}", False)
-            lines.append(f"D{k} = {send}  # {gate.symbol}: {gate.rule}")
+            lines.append(self.activation_backward())
         needed = [(i, x) for i, x in enumerate(self.inputs) if id(x) in trace.needs_grad]
         if needed:
             lines.append(f"dX{k} = D{k} @ W{k}")
@@ -647,13 +656,13 @@ def _python_namespace(trace: _Trace) -> dict:
 
 
 def _numpy_namespace(trace: _Trace) -> dict:
-    from . import compile_numpy
-    return compile_numpy.namespace({trace.gate_names[id(v.gate)]: v.gate for v in trace.gates
+    from . import numpy_gates
+    return numpy_gates.namespace({trace.gate_names[id(v.gate)]: v.gate for v in trace.gates
                                     if id(v.gate) in trace.gate_names})
 
 
 def _in_sample(error: Exception, k: int) -> Exception:
-    """The same error, saying which sample of the batch raised it."""
+    """The same error, saying which sample of the batch raised it (numpy_gates.py's too)."""
     try:
         return type(error)(f"{error} (in sample {k} of the batch)")
     except Exception:  # an exception class that needs other arguments: keep it as it is
@@ -837,7 +846,7 @@ class CompiledFunction:
         return all((id(x) in wrt) != b for x, b in zip(self.inputs, batched))
 
     def _batch_matrix(self, columns, batched, samples):
-        """A batch through the matrix form (engine/compile_matrix.py): the parameters one
+        """A batch through the matrix form (engine/codegen/matrix.py): the parameters one
         vector, the data one matrix; None where a gradient is not finite (the numpy backend's
         exact code then decides)."""
         np = _numpy()
@@ -868,11 +877,11 @@ class CompiledFunction:
         return _python_batch_source(self._trace, mask, self.name + "_batch", exact)
 
     def matrix(self):
-        """The function as one matrix computation for training (engine/compile_matrix.py):
+        """The function as one matrix computation for training (engine/codegen/matrix.py):
         `run(theta, X, loss_grad) -> (OUT, grad)`, theta the numbers of `wrt`, X the other
         inputs as the columns of a matrix with one row per sample."""
         if self._matrix is None:
-            from .compile_matrix import MatrixFunction
+            from .matrix import MatrixFunction
             self._matrix = MatrixFunction(self._trace)
         return self._matrix
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 
-from . import objectives
-from .train import predict
+from .. import objectives
+from ..training.train import predict
 
 TRAIN_COLOR, VAL_COLOR = "tab:blue", "tab:orange"
 # the classes' colours and markers, in the order of their sorted labels (0/1, -1/+1, 0..k-1)

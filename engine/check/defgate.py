@@ -13,8 +13,9 @@ moment it is defined.
 
 The new row is drawn with its symbol, run by backward() (which takes the partials from `local`),
 gradcheck, explain and the rest, like any row of GATES. Defining it first compares `local` with
-central differences of `forward` (engine/gatecheck.py); a wrong partial raises GateCheckError with
-a table and, for the usual slips, a hint. `check=False` skips that; `check_gate` runs it again.
+central differences of `forward` (engine/check/gatecheck.py); a wrong partial raises
+GateCheckError with a table and, for the usual slips, a hint. `check=False` skips that;
+`check_gate` runs it again.
 
 Names. A built-in gate's name is refused. A gate of your own may be defined again under its name
 (a notebook cell run a second time): the new row replaces the old one in GATES, and nodes made
@@ -26,9 +27,9 @@ from __future__ import annotations
 import inspect
 import keyword
 
+from ..gates import GATES, Gate
+from ..value import apply
 from .gatecheck import DEFAULT_DOMAIN, GateCheckError, GateCheckReport, GateSpec, run_check
-from .gates import GATES, Gate
-from .value import apply
 
 __all__ = ["GateCheckError", "GateFunction", "check_gate", "defgate", "remove_gate"]
 

@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING
 
 from gategrad.engine import no_grad
 
-from . import checks, objectives
-from .data import _as_rng, batches
-from .losses import l2_penalty
+from .. import checks, objectives
+from ..data import _as_rng, batches
+from ..losses import l2_penalty
 from .optim import SGD
 from .progress import progress_bar
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .module import Module
+    from ..model.module import Module
 
 # a loss name (nn.objectives.NAMES), a function loss(outputs, targets) -> Value, or an Objective
 LossSpec = str | Callable | objectives.Objective
@@ -80,8 +80,8 @@ class History:
 
     def plot(self, title: str | None = None) -> Figure:
         """The matplotlib Figure of the loss and accuracy per epoch, train and validation
-        (matplotlib is imported only here; see nn/plots.py)."""
-        from .plots import plot_history
+        (matplotlib is imported only here; see nn/show/plots.py)."""
+        from ..show.plots import plot_history
         return plot_history(self, title=title)
 
     def __repr__(self) -> str:
@@ -149,7 +149,8 @@ def _accuracy(objective, outputs, targets) -> float | None:
 
 
 def _progress_bar(epochs: int, enabled: bool):
-    # the widget bar in Jupyter with ipywidgets, else the text bar, never a warning (nn/progress.py)
+    # the widget bar in Jupyter with ipywidgets, else the text bar, never a warning
+    # (nn/training/progress.py)
     return progress_bar(epochs, enabled)
 
 
@@ -178,18 +179,18 @@ def fit(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse", epochs:
     callback: called as callback(epoch, history) after each epoch; a true result stops training.
     live: in Jupyter, one figure redrawn in place every few epochs (an int: every that many) with
         the train and validation loss and accuracy and, for two inputs, the decision boundary;
-        elsewhere the progress bar as usual (nn/plots.py).
-    compile: train through `gategrad.engine.compile` (nn/compiled.py): the model's graph for one
-        sample is traced once and replayed as generated code, much faster. None (the default)
-        compiles unless the model reads the number of a value that depends on its input or
-        parameters while it builds its graph (a branch on `.data`: such a graph may differ from
-        sample to sample); then it says so in one line and trains on the plain graph. True
-        insists (DataDependentError), False builds the plain graph for every sample (to draw or
-        explain it mid-training, say). Compiled and plain training agree to rounding (about
-        1e-12 per step; the generated code adds a layer's products in another order). Where a
-        run meets an exact tie (two maxout pieces or max inputs equal, a relu input exactly 0),
-        that rounding can break the tie one way in one run and the other way in the other, and
-        from there the two runs part.
+        elsewhere the progress bar as usual (nn/show/plots.py).
+    compile: train through `gategrad.engine.compile` (nn/training/compiled.py): the model's
+        graph for one sample is traced once and replayed as generated code, much faster. None
+        (the default) compiles unless the model reads the number of a value that depends on its
+        input or parameters while it builds its graph (a branch on `.data`: such a graph may
+        differ from sample to sample); then it says so in one line and trains on the plain
+        graph. True insists (DataDependentError), False builds the plain graph for every sample
+        (to draw or explain it mid-training, say). Compiled and plain training agree to rounding
+        (about 1e-12 per step; the generated code adds a layer's products in another order).
+        Where a run meets an exact tie (two maxout pieces or max inputs equal, a relu input
+        exactly 0), that rounding can break the tie one way in one run and the other way in the
+        other, and from there the two runs part.
 
     Training stops early, with the reason in `history.stop_reason`, on grad_tol, the callback or
     Ctrl-C. When it diverges (the loss or a weight becomes infinite or nan, or a gate overflows;
@@ -222,7 +223,7 @@ def fit(model: Module, X: Iterable, y: Iterable, loss: LossSpec = "mse", epochs:
     history = History()
     figure = None  # fit(live=...)'s figure in Jupyter, None elsewhere (then the progress bar)
     if live:
-        from .plots import live_figure
+        from ..show.plots import live_figure
         figure = live_figure(live, model, X, y, objective, epochs)
     bar = _progress_bar(epochs, progress and figure is None)
     collector_was_enabled = gc.isenabled()
@@ -278,7 +279,7 @@ def _compiled_training(model, objective, l2, X, y, optimizer, compile):  # noqa:
         raise ValueError(f"fit: compile must be True, False or None, got {compile!r}")
     if compile is False:
         return None
-    from gategrad.engine.tracing import DataDependentError
+    from gategrad.engine.codegen import DataDependentError
     try:
         from .compiled import compile_training  # (numpy: compiled training is matrix code)
     except ImportError as error:
@@ -314,7 +315,7 @@ def _say_once(notice: str) -> None:
 
 def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, history):
     """One pass over the data on the plain graph; records the epoch's metrics; returns a stop
-    reason or ''. (Compiled training: CompiledTraining.epoch in nn/compiled.py.)"""
+    reason or ''. (Compiled training: CompiledTraining.epoch in nn/training/compiled.py.)"""
     n = len(X)
     loss_sum = objective_sum = 0.0
     hits = 0

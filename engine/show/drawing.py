@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import graphviz
 
+from ..value import Value
+from .captions import caption, folded_constant, number, visit_order
 from .rendering import Diagram
-from .trace import caption, folded_constant, number, visit_order
-from .value import Value
 
 STYLES = ("circuit", "nodes")
 RANKDIRS = ("LR", "TB")
@@ -55,7 +55,7 @@ HIGHLIGHT = {"style": "filled", "fillcolor": "#fff1b8", "color": "#bf8700", "pen
 
 @dataclass(frozen=True)
 class Frame:
-    """One step of an animation (engine/animate.py): which numbers are known so far.
+    """One step of an animation (engine/show/animate.py): which numbers are known so far.
 
     Nodes are numbered in visit order. `grads` holds every node's gradient (None: read `.grad`).
     A number not computed yet is drawn blank: the forward value of a node not in `values`, the

@@ -22,7 +22,7 @@ import math
 import numbers
 
 from gategrad.engine import no_grad
-from gategrad.engine.trace import number
+from gategrad.engine.show.captions import number
 
 POSITIVE = "#0969da"     # blue: a positive weight (or gradient)
 NEGATIVE = "#e16f24"     # orange: a negative one
@@ -200,7 +200,7 @@ class _Drawing:
     def diagram(self, model, title: str | None):
         import graphviz  # only here: importing gategrad.nn must not need graphviz
 
-        from gategrad.engine.rendering import Diagram
+        from gategrad.engine.show.rendering import Diagram
 
         self.graphviz = graphviz
         dot = graphviz.Digraph("network", graph_attr={

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from gategrad.engine import Value
 
-from . import checks
+from .. import checks
 
 __all__ = ["ELU", "LINEAR", "NAMES", "RELU", "SIGMOID", "TANH", "Activation", "Custom", "LeakyReLU",
            "PReLU", "elu", "get", "leaky_relu", "linear", "prelu", "relu", "sigmoid", "tanh"]

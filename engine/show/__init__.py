@@ -1,0 +1,14 @@
+"""Showing a graph: pictures, animations, sliders and tables that read it and never change it.
+
+- captions.py: the order nodes are shown in and each gate's caption (`*-1`, `+1`, `exp`).
+- drawing.py: `draw(root)`, the lecture's circuit diagram (or micrograd's boxes) as DOT.
+- rendering.py: DOT turned into SVG or PNG by a `dot` program, and the `Diagram` users hold.
+- animate.py: `animate(root)`, the forward and backward pass frame by frame, and its `Player`.
+- explore.py: `explore(fn, ...)`, sliders on a function's inputs and its circuit redrawn.
+- explain.py: `explain(root)`, the backward pass as the lecture's table.
+- examples.py: the lecture's worked examples, which the command line shows.
+
+graphviz is imported only when a diagram is drawn. The names are exported by gategrad.engine
+(`from gategrad.engine import draw, animate, explain`), not here: a function exported under its
+module's name would hide the module.
+"""
