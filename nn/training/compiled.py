@@ -31,19 +31,21 @@ from ..data import batch_indices, pm1
 from .optim import SGD
 from .train import _diverged
 
+# Each loss below takes the model's outputs (samples x outputs) and the batch's targets as an
+# array made once for the whole data set (_targets_array), and returns (loss, d loss / d outputs).
 
-def _hinge(out, targets):
-    """micrograd's mean(relu(1 + -y s)), as the plain graph computes it, and d/ds."""
-    y = np.asarray(pm1(targets), dtype=float)
+def _hinge(out, y):
+    """micrograd's mean(relu(1 + -y s)) for labels y of -1/+1, as the plain graph computes it,
+    and d/ds."""
     c = 1.0 / len(y)
     margin = out[:, 0] * -y + 1.0
     return float(np.sum(np.where(margin <= 0.0, 0.0, margin))) * c, \
         np.where(margin <= 0.0, 0.0, -y * c)[:, None]
 
 
-def _bce_with_logits(out, targets):
+def _bce_with_logits(out, t):
     """max(z, 0) - z t + log(1 + exp(-|z|)), its mean, and d/dz through the same gates."""
-    z, t = out[:, 0], np.asarray(targets, dtype=float)
+    z = out[:, 0]
     g = 1.0 / len(t) if len(t) > 1 else 1.0
     abs_z = np.maximum(z, -z)
     e = np.exp(-abs_z)
@@ -56,9 +58,8 @@ def _bce_with_logits(out, targets):
     return (float(np.sum(loss)) * g if len(t) > 1 else float(loss[0])), dz[:, None]
 
 
-def _cross_entropy(out, targets):
+def _cross_entropy(out, t):
     """-log softmax(z)[t] with the largest logit shifted out, its mean, and d/dz = p - y."""
-    t = np.asarray(targets, dtype=int)
     rows = np.arange(len(t))
     g = 1.0 / len(t) if len(t) > 1 else 1.0
     shifted = out + -out.max(axis=1, keepdims=True)
@@ -72,8 +73,7 @@ def _cross_entropy(out, targets):
 
 def _squared(mean_over_outputs: bool):
     """mse (the mean over a sample's outputs) or squared_l2 (their sum), averaged over samples."""
-    def loss_grad(out, targets):
-        t = np.asarray(targets, dtype=float).reshape(out.shape)
+    def loss_grad(out, t):
         g = 1.0 / len(t) if len(t) > 1 else 1.0
         if mean_over_outputs and out.shape[1] > 1:
             g = 1.0 / out.shape[1] * g
@@ -95,6 +95,20 @@ def _squared(mean_over_outputs: bool):
 _LOSS_GRADS = {objectives._hinge: _hinge, objectives._bce_with_logits: _bce_with_logits,
                objectives._cross_entropy: _cross_entropy}
 _REGRESSION = {losses.mse: _squared(True), losses.squared_l2: _squared(False)}
+
+
+
+def _targets_array(loss_grad, y: list, outputs: int):
+    """The targets as the loss above takes them: -1/+1 labels for the hinge loss, class indices
+    for cross-entropy, one row of numbers per sample for a squared loss."""
+    if loss_grad is _hinge:
+        return np.asarray(pm1(y), dtype=float)
+    if loss_grad is _cross_entropy:
+        return np.asarray(y, dtype=int)
+    if loss_grad is _bce_with_logits:
+        return np.asarray(y, dtype=float)
+    return np.asarray(y, dtype=float).reshape(len(y), outputs)
+
 
 # The accuracy rules of nn.objectives over a batch: OUT (samples x outputs), targets T.
 _HITS = {
@@ -124,6 +138,9 @@ class CompiledTraining:
         self.loss_grad = _LOSS_GRADS.get(objective.loss) or _REGRESSION.get(
             getattr(objective.loss, "per_example", None)) or self._plain_loss_grad
         self._check_targets(out)
+        if self.loss_grad != self._plain_loss_grad:
+            self.targets = _targets_array(self.loss_grad, self.y,
+                                          len(out) if self.vector else 1)
         self.hits = _HITS.get(objective.correct)
         self.vectorized_sgd = type(optimizer) is SGD
         self.velocity = None
@@ -167,7 +184,11 @@ class CompiledTraining:
         self.in_values = False
         for batch, rows in enumerate(batch_indices(n, batch_size, rng=shuffler), 1):
             xb = self.X if rows is None else self.X[rows]
-            yb = self.y if rows is None else [self.y[i] for i in rows]
+            size = n if rows is None else len(rows)
+            if self.loss_grad == self._plain_loss_grad:  # a list, as the plain loss takes it
+                yb = self.y if rows is None else [self.y[i] for i in rows]
+            else:
+                yb = self.targets if rows is None else self.targets[rows]
             try:
                 out, data_loss, grad = self._gradient(xb, yb)
             except OverflowError as err:  # a gate overflowed: the weights have blown up
@@ -177,8 +198,8 @@ class CompiledTraining:
             with np.errstate(all="ignore"):  # overflows to inf, which is divergence, said below
                 total = data_loss + self.l2 * float(self.theta @ self.theta) if self.l2 \
                     else data_loss
-            loss_sum += data_loss * len(yb)
-            objective_sum += total * len(yb)
+            loss_sum += data_loss * size
+            objective_sum += total * size
             if not math.isfinite(total):
                 reason = _diverged(f"{where}, batch {batch}: the loss became {total}",
                                    self.optimizer)
@@ -186,9 +207,9 @@ class CompiledTraining:
             if self.l2:
                 grad = grad + 2.0 * self.l2 * self.theta
             self.grad = grad
-            mean_grad += grad * (len(yb) / n)
+            mean_grad += grad * (size / n)
             self._update(grad)
-            hits += self._hits(out, yb, rows)
+            hits += self._hits(out, rows)
         history.train_loss.append(loss_sum / n)
         history.objective.append(objective_sum / n)
         history.train_acc.append(hits / n if self.objective.correct is not None else None)
@@ -227,13 +248,14 @@ class CompiledTraining:
         loss.backward()
         return loss.data, np.array([[o.grad for o in row] for row in values], dtype=float)
 
-    def _hits(self, out, yb, rows) -> int:
+    def _hits(self, out, rows) -> int:
         if self.objective.correct is None:
             return 0
         if self.hits is not None:
             targets = self.y_array if rows is None else self.y_array[rows]
             return int(np.count_nonzero(self.hits(out, targets)))
-        correct = self.objective.correct
+        correct = self.objective.correct  # a rule of your own: sample by sample
+        yb = self.y if rows is None else [self.y[i] for i in rows]
         return sum(bool(correct(list(o) if self.vector else float(o[0]), t))
                    for o, t in zip(out, yb))
 
