@@ -19,13 +19,15 @@ from .fused import linear, sum_of
 from .gates import GATES, Gate
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .show.animate import Player, animate
-from .show.explain import explain
+from .show.explain import explain as _explain_scalar
 from .show.explore import Explorer, explore
+from .vectors import Jacobian, Matrix, Vector, jacobian, matrix, vector
 
 __all__ = ["GATES", "CompiledFunction", "Constant", "Explorer", "Gate", "GateCheckError",
-           "Player", "Value", "animate", "apply", "as_value", "backward", "check_gate", "compile",
-           "defgate", "draw", "enable_grad", "explain", "explore", "gradcheck",
-           "is_grad_enabled", "linear", "no_grad", "remove_gate", "sum_of", "topological_order"]
+           "Jacobian", "Matrix", "Player", "Value", "Vector", "animate", "apply", "as_value",
+           "backward", "check_gate", "compile", "defgate", "draw", "enable_grad", "explain",
+           "explore", "gradcheck", "is_grad_enabled", "jacobian", "linear", "matrix", "no_grad",
+           "remove_gate", "sum_of", "topological_order", "vector"]
 
 
 def draw(root, **options):
@@ -36,5 +38,20 @@ def draw(root, **options):
     """
     if not isinstance(root, Value) and callable(getattr(root, "draw", None)):
         return root.draw(**options)
+    if options.get("style") == "blocks":  # vector operations as the lecture's boxes
+        from .vectors.blocks import draw_blocks
+        return draw_blocks(root, **{k: v for k, v in options.items() if k != "style"})
     from .show.drawing import draw as _draw
     return _draw(root, **options)
+
+
+def explain(node, *args, **kwargs):
+    """What backward does at `node` (see engine.show.explain.explain); for a Vector or Matrix a
+    vector operation returned, its vector-Jacobian product in the lecture's shapes."""
+    if isinstance(node, (Vector, Matrix)):
+        from .vectors import explain_block
+        return explain_block(node, *args, **kwargs)
+    return _explain_scalar(node, *args, **kwargs)
+
+
+explain.__wrapped__ = _explain_scalar

@@ -157,6 +157,34 @@ def _linear_local(out: float, *inputs: float) -> tuple[float, ...]:
     return (*inputs[n:2 * n], *inputs[:n], 1.0)  # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
 
 
+def _softmax_ce_parts(inputs: tuple) -> tuple[list[float], int, float, list[float], float]:
+    # inputs = z_1..z_k, t: the logits, then the target class as a number
+    *logits, target = inputs
+    if not logits or not float(target).is_integer() or not 0 <= target < len(logits):
+        raise ValueError(f"softmax_ce gate: the target class must be a whole number from 0 to "
+                         f"{len(logits) - 1} for {len(logits)} logits, got {target!r}")
+    top = max(logits)  # shifted out first, so that exp never overflows
+    exps = [math.exp(z - top) for z in logits]
+    return logits, int(target), top, exps, sum(exps)
+
+
+def _softmax_ce(*inputs: float) -> float:
+    """-log softmax(z)[t] = log sum_j exp(z_j - top) - (z_t - top)."""
+    if any(x != x for x in inputs):  # NaN in, NaN out (max() would skip it by position)
+        return math.nan
+    logits, t, top, _, total = _softmax_ce_parts(inputs)
+    return math.log(total) - (logits[t] - top)
+
+
+def _softmax_ce_local(out: float, *inputs: float) -> tuple[float, ...]:
+    if any(x != x for x in inputs):
+        return (math.nan,) * (len(inputs) - 1) + (0.0,)
+    _, t, _, exps, total = _softmax_ce_parts(inputs)
+    partials = [e / total for e in exps]  # p_j = softmax(z)_j ...
+    partials[t] -= 1.0                    # ... minus 1 at the target: p - y
+    return (*partials, 0.0)               # the target class is a label: no gradient
+
+
 def _sum_local(out: float, *inputs: float) -> tuple[float, ...]:
     return (1.0,) * len(inputs)
 
@@ -178,4 +206,6 @@ GATES: dict[str, Gate] = {g.name: g for g in (
     # Fused n-ary gates: nn makes one `w·x+b` node per neuron instead of 2n `*` and `+` nodes.
     Gate("linear",  "w·x+b", None,  _linear,                        _linear_local,                                   "d/dw_i = x_i, d/dx_i = w_i, d/db = 1"),
     Gate("sum",     "Σ",     None,  lambda *xs: sum(xs),            _sum_local,                                      "d/dx_i = 1"),
+    # The fused loss of multiclass training: inputs z_1..z_k (logits) and t (the target class).
+    Gate("softmax_ce", "softmax CE", None, _softmax_ce,            _softmax_ce_local,                               "d/dz_j = softmax(z)_j - [j = t] = p - y"),
 )}

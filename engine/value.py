@@ -155,8 +155,9 @@ class Value:
         return topological_order(self)
 
     def draw(self, **options):
-        """The graph as the lecture draws circuits (see gategrad.engine.draw)."""
-        from .show.drawing import draw  # the one import of a layer in the core: lazy, here
+        """The graph as the lecture draws circuits, or style="blocks" for vector operations (see
+        gategrad.engine.draw)."""
+        from . import draw  # the one import of a layer in the core: lazy, here
         return draw(self, **options)
 
     # --- how a node shows itself, and what it refuses to be ------------------------------------

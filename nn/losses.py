@@ -23,13 +23,14 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 
-from gategrad.engine import Value, linear, sum_of
+from gategrad.engine import GATES, Value, apply, linear, sum_of
 
 # one prediction or a batch of them, and the matching plain-number targets
 Predictions = Value | Sequence[Value]
 Targets = float | Sequence[float]
 
 __all__ = ["bce", "bce_with_logits", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "softmax_cross_entropy",
            "cross_entropy", "hinge", "l2_penalty", "mse", "mse_loss", "multiclass_hinge",
            "softmax", "squared_l2"]
 
@@ -188,11 +189,26 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
     return [e * inverse_total for e in exps]
 
 
+def softmax_cross_entropy(logits: Sequence[Value], target_class: int) -> Value:
+    """-log softmax(logits)[target_class] as one fused gate (`softmax CE` in a diagram), whose
+    local gradient is the lecture's p - y: softmax(z)_j - 1 for the target class, softmax(z)_j
+    for the others. The largest logit is shifted out inside the gate, so any logits work.
+
+    >>> from gategrad.engine import Value
+    >>> z = [Value(2.0), Value(1.0), Value(0.1)]
+    >>> loss = softmax_cross_entropy(z, 0); loss.backward()
+    >>> p0 = math.exp(2) / (math.exp(2) + math.exp(1) + math.exp(0.1))
+    >>> abs(loss.data + math.log(p0)) < 1e-15, abs(z[0].grad - (p0 - 1)) < 1e-15
+    (True, True)
+    """
+    logits = list(logits)
+    _check_class("softmax_cross_entropy", logits, target_class)
+    return apply(GATES["softmax_ce"], *logits, float(target_class))
+
+
 def _cross_entropy_one(logits: list, target: int) -> Value:
     _check_class("cross_entropy", logits, target)
-    top = max(z.data for z in logits)
-    # -log softmax_t = log sum_j exp(z_j - top) - (z_t - top): the log-sum-exp trick.
-    return sum_of([(z - top).exp() for z in logits]).log() - (logits[target] - top)
+    return apply(GATES["softmax_ce"], *logits, float(target))
 
 
 def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]],

@@ -234,6 +234,7 @@ ZERO_PARTIALS = {
     # w_1, w_2, x_1, x_2, b: a zero weight gives its input nothing, a zero input its weight nothing
     "linear": [((0.0, 2.0, 3.0, 0.0, 1.0), (2, 1)), ((0.0, 0.0, 0.0, 0.0, 0.5), (0, 1, 2, 3))],
     "sum": [],                                    # 1 each
+    "softmax_ce": [((0.0, 0.0, 1.0), (2,))],      # the target class is a label: 0
 }
 
 

@@ -29,6 +29,9 @@ GATE_SPECS = {
     "linear": [((0.5, -1.0, 2.0, 3.0, 0.25), None),
                ((1.5, -0.5, 0.75, 2.0, -1.0, 4.0, -2.0), None)],
     "sum": [((1.0, 2.0, -3.0), None), ((0.5,), None)],
+    # logits, then the target class (a label: only the logits' partials are checked)
+    "softmax_ce": [((2.0, 1.0, 0.1, 0.0), (0, 1, 2)), ((-1.5, 3.0, 2.0, 1.0), (0, 1, 2)),
+                   ((1000.0, -1000.0, 0.5, 1.0), (0, 1, 2))],
 }
 
 

@@ -29,6 +29,8 @@ READS = {
     f"{ENGINE}.codegen": {"core", f"{ENGINE}.codegen", f"{ENGINE}.show.captions"},
     f"{ENGINE}.show": {"core", f"{ENGINE}.show"},
     f"{ENGINE}.check": {"core", f"{ENGINE}.check"},
+    # vectors build scalar graphs through the core's gates; their diagrams reuse show's renderer
+    f"{ENGINE}.vectors": {"core", f"{ENGINE}.vectors", f"{ENGINE}.show"},
     f"{NN}.model": {ENGINE, "nn top", f"{NN}.model"},
     f"{NN}.training": {ENGINE, "nn top", f"{NN}.model", f"{NN}.training"},
     f"{NN}.show": {ENGINE, "nn top", f"{NN}.model", f"{NN}.training", f"{NN}.show"},
@@ -85,7 +87,7 @@ def test_the_core_imports_only_the_standard_library_and_itself(name):
     found = list(imports(path))
     assert found, f"no imports read from {path}"
     for target, function, _ in found:
-        if (name, target, function) == ("value", f"{ENGINE}.show.drawing", "draw"):
+        if (name, target, function) == ("value", f"{ENGINE}.draw", "draw"):
             continue  # Value.draw: the one convenience, imported when it is called
         top = target.split(".")[0]
         assert target in CORE_MODULES or (top in sys.stdlib_module_names or top == "__future__"), \
@@ -97,7 +99,7 @@ def test_the_one_import_of_a_layer_in_the_core_is_inside_value_draw():
     upward = [(name, target, function) for name in CORE
               for target, function, _ in imports(ROOT / "engine" / f"{name}.py")
               if under(target, ENGINE) and target not in CORE_MODULES]
-    assert upward == [("value", f"{ENGINE}.show.drawing", "draw")]
+    assert upward == [("value", f"{ENGINE}.draw", "draw")]  # engine.draw: circuit or blocks
 
 
 def layer_of(module: str) -> str:

@@ -604,8 +604,9 @@ def _layers(trace: _Trace, batched: tuple[bool, ...], smallest: int = 2) -> dict
         if v.gate is not GATES["linear"]:
             continue
         n = (len(v.parents) - 1) // 2
-        own = (*v.parents[:n], v.parents[-1])
-        if all(id(p) in broadcast and uses[id(p)] == 1 for p in own):
+        bias = v.parents[-1]  # a bias of its own, or a constant (a vector's W·x has 0)
+        if all(id(p) in broadcast and uses[id(p)] == 1 for p in v.parents[:n]) and (
+                bias.is_constant or id(bias) in broadcast and uses[id(bias)] == 1):
             groups.setdefault(tuple(map(id, v.parents[n:-1])), []).append(v)
     consumers: dict[int, Value] = {}
     for v in trace.gates:

@@ -149,13 +149,17 @@ class _Plan:
         k, name = layer.number, self.trace.name
         weights = np.array([[self.param_at[id(w)] for w in row] for row in layer.weights])
         self.indices[f"W{k}_at"] = weights
-        self.indices[f"b{k}_at"] = np.array([self.param_at[id(b)] for b in layer.biases])
+        constant = all(b.is_constant for b in layer.biases)  # a vector's W·x: no bias to learn
+        if not constant:
+            self.indices[f"b{k}_at"] = np.array([self.param_at[id(b)] for b in layer.biases])
         plural = "s" * (len(layer.nodes) > 1)
         lines = [f"# layer {k}: {len(layer.nodes)} w·x+b gate{plural} reading the same "
                  f"{len(layer.inputs)} inputs, as one matrix product",
                  f"W{k} = theta[W{k}_at]",
                  f"X{k} = {self.reads[k]}",
-                 f"Z{k} = X{k} @ W{k}.T + theta[b{k}_at]"]
+                 f"Z{k} = X{k} @ W{k}.T + " + (
+                     f"np.array([{', '.join(map(name, layer.biases))}])" if constant
+                     else f"theta[b{k}_at]")]
         outs = layer.nodes
         if layer.activations is not None:
             lines.append(layer.activation_forward())
@@ -214,7 +218,9 @@ class _Plan:
                  f"D{k} = {' + '.join(parts)}"]
         if layer.activations is not None:
             lines.append(layer.activation_backward())
-        lines += [f"grad[W{k}_at] = D{k}.T @ X{k}", f"grad[b{k}_at] = D{k}.sum(axis=0)"]
+        lines.append(f"grad[W{k}_at] = D{k}.T @ X{k}")
+        if not all(b.is_constant for b in layer.biases):
+            lines.append(f"grad[b{k}_at] = D{k}.sum(axis=0)")
         source = self.reads[k]
         needed = [(i, x) for i, x in enumerate(layer.inputs) if id(x) in self.trace.needs_grad]
         if needed:

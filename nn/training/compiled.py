@@ -59,16 +59,17 @@ def _bce_with_logits(out, t):
 
 
 def _cross_entropy(out, t):
-    """-log softmax(z)[t] with the largest logit shifted out, its mean, and d/dz = p - y."""
+    """-log softmax(z)[t], the softmax CE gate's numbers for every row, its mean, and the gate's
+    local gradient p - y times 1/B."""
     rows = np.arange(len(t))
     g = 1.0 / len(t) if len(t) > 1 else 1.0
-    shifted = out + -out.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
+    top = out.max(axis=1, keepdims=True)
+    e = np.exp(out - top)
     total = e.sum(axis=1)
-    loss = np.log(total) + shifted[rows, t] * -1.0
-    d = e * (1.0 / total * g)[:, None]
-    d[rows, t] += -1.0 * g
-    return (float(np.sum(loss)) * g if len(t) > 1 else float(loss[0])), d
+    loss = np.log(total) - (out[rows, t] - top[:, 0])
+    p = e / total[:, None]
+    p[rows, t] -= 1.0
+    return (float(np.sum(loss)) * g if len(t) > 1 else float(loss[0])), p * g
 
 
 def _squared(mean_over_outputs: bool):

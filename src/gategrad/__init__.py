@@ -28,11 +28,14 @@ from .engine import (  # noqa: E402
     explain,
     explore,
     gradcheck,
+    jacobian,
+    matrix,
     no_grad,
+    vector,
 )
 from .nn import MLP, SGD, Layer, Module, Neuron, evaluate, fit, load, predict, save  # noqa: E402
 
 __all__ = ["GATES", "MLP", "SGD", "Constant", "Gate", "Layer", "Module", "Neuron", "Value",
            "__version__", "animate", "compile", "defgate", "draw", "enable_grad", "engine",
-           "evaluate", "explain", "explore", "fit", "gradcheck", "load", "nn", "no_grad",
-           "predict", "save"]
+           "evaluate", "explain", "explore", "fit", "gradcheck", "jacobian", "load", "matrix",
+           "nn", "no_grad", "predict", "save", "vector"]
