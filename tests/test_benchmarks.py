@@ -83,3 +83,13 @@ def test_command_line_prints_the_table_and_writes_json(tmp_path, capsys):
     row = saved["workloads"]["fn-batch"]["engines"]["fn-batch"]
     assert row["steady_ms"] > 0 and row["cold_ms"] > 0
     assert ("ratio" in row) == INSTALLED["torch"]
+
+
+def test_the_compile_cost_table_at_a_tiny_size(capsys):
+    from benchmarks import compile_cost
+    assert compile_cost.main(["--tiny"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert rows[0].startswith("| graph | gates | inputs |") and len(rows) == 4
+    for row in rows[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert int(cells[1].replace(",", "")) > 0 and float(cells[3]) >= 0.0

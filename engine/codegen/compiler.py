@@ -26,6 +26,7 @@ written as code, checked against the table by tests/test_compile.py.
 from __future__ import annotations
 
 import builtins
+import gc
 import inspect
 import keyword
 import math
@@ -77,6 +78,7 @@ TEMPLATES: dict[str, Template] = {
 # The n-ary gates are written out per node (their number of inputs varies): see _forward_code.
 
 BACKENDS = ("python", "numpy")
+LINEAR, SUM, POW = GATES["linear"], GATES["sum"], GATES["pow"]
 # What the generated code calls (engine/codegen/numpy_gates.py has the numpy versions).
 HELPERS = {"exp", "log", "recip", "tanh", "sigmoid", "max_", "pow_", "pow_value_exponent",
            "max_local", "pow_local", "where", "np", "chain", "columns", "total", "in_sample",
@@ -120,7 +122,15 @@ def compile(outputs, inputs, wrt=None) -> CompiledFunction:  # noqa: A001  (the 
     input_ids = {id(x) for x in inputs}
     if not all(id(x) in input_ids for x in wrt):
         raise ValueError("compile: every Value in wrt must be one of the inputs")
-    return CompiledFunction(_Trace(roots, inputs, wrt), single)
+    # Python's cycle collector is paused meanwhile: writing the code makes many small objects,
+    # and each collection would walk the whole graph again (a third of the time on a long chain)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return CompiledFunction(_Trace(roots, inputs, wrt), single)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _leaves_for(function, inputs) -> list[Value]:
@@ -161,7 +171,10 @@ class _Trace:
         self.names = _names(self.order, inputs, roots)
         self.gate_names = _gate_names(self.gates)
         self._captions: dict[int, str] = {}
-        self.templates = {id(v.gate): _template(v) for v in self.gates}
+        self.templates: dict[int, Template | None] = {}
+        for v in self.gates:  # (one look per row, not per node)
+            if id(v.gate) not in self.templates:
+                self.templates[id(v.gate)] = _template(v)
 
     def args(self, v: Value) -> list[str]:
         """The variables (or numbers) a gate reads."""
@@ -290,15 +303,15 @@ def _template(v: Value) -> Template | None:
 
 def _forward_code(v: Value, trace: _Trace, numpy: bool) -> str:
     args = trace.args(v)
-    if v.gate is GATES["linear"]:  # b + w_1 x_1 + ... + w_n x_n, the order of the row's sum
+    if v.gate is LINEAR:  # b + w_1 x_1 + ... + w_n x_n, the order of the row's sum
         n = len(args) // 2
         return " + ".join([args[-1]] + [f"{w} * {x}" for w, x in zip(args[:n], args[n:-1])])
-    if v.gate is GATES["sum"]:
+    if v.gate is SUM:
         return " + ".join(args)
     template = trace.templates[id(v.gate)]
     if template is None:  # a gate without a template: call its own forward function
         return f"{trace.gate_names[id(v.gate)]}.forward({', '.join(args)})"
-    if v.gate is GATES["pow"] and not v.parents[1].is_constant:
+    if v.gate is POW and not v.parents[1].is_constant:
         return f"pow_value_exponent({args[0]}, {args[1]})"  # checks the base, as the graph did
     return ((template.numpy_forward or template.forward) if numpy else template.forward).format(
         *args)
@@ -314,10 +327,10 @@ def _sends(v: Value, trace: _Trace, numpy: bool, exact: bool) -> tuple[list[str]
     out = trace.names[id(v)]
     g = "d_" + out
     template = trace.templates[id(v.gate)]
-    if v.gate is GATES["linear"]:  # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+    if v.gate is LINEAR:  # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
         n = len(args) // 2
         locals_, pre = [*args[n:-1], *args[:n], "1.0"], None
-    elif v.gate is GATES["sum"]:
+    elif v.gate is SUM:
         locals_, pre = ["1.0"] * len(args), None
     elif template is not None and template.sends is not None:
         sends = (template.numpy_sends or template.sends) if numpy else template.sends
