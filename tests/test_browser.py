@@ -27,7 +27,7 @@ from gategrad.engine.show.examples import sigmoid_gate
 CHROMIUM = os.environ.get("GATEGRAD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07_watch_backprop.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_watch_backprop.ipynb"
 
 
 def _why_not() -> str | None:
@@ -118,7 +118,7 @@ def test_exported_player_steps_with_buttons_keys_and_slider(browser, tmp_path, s
     page.close()
 
 
-# --- JupyterLab on notebook 07 -----------------------------------------------------------------
+# --- JupyterLab on notebook 04 -----------------------------------------------------------------
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -128,7 +128,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def jupyterlab(tmp_path):
-    """A JupyterLab server on a copy of notebook 07, its settings and state kept in tmp_path."""
+    """A JupyterLab server on a copy of notebook 04, its settings and state kept in tmp_path."""
     if shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None:
         _unavailable("browser tests skipped: jupyterlab is not installed (test extra)")
     work = tmp_path / "work"

@@ -146,3 +146,13 @@ def test_the_step_is_matrix_code_with_one_product_per_layer():
     assert source.count(" @ W") == 3 + 2  # a product per layer forward; 2 back to the inputs
     assert "X2 = A1" in source and "OUT = Z3" in source
     assert "columns(" not in source  # no per-unit column is unstacked or stacked again
+
+
+def test_a_loss_without_numpy_code_on_a_multiclass_model_is_compiled(capsys):
+    X, y = nn.data.spirals(15, classes=3, seed=2)
+    # (the spirals start at the origin, where every relu sits at its kink: an exact tie that
+    # rounding may break either way; the points there are left out)
+    X, y = zip(*[(x, t) for x, t in zip(X, y) if abs(x[0]) + abs(x[1]) > 1e-6])
+    _same_training(lambda: nn.MLP(2, [6, 3], rng=random.Random(5)), X, y,
+                   loss="multiclass_hinge", epochs=4, lr=0.2, batch_size=9)
+    assert "not compiled" not in capsys.readouterr().err

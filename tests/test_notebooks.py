@@ -16,8 +16,23 @@ PATHS = [p for p in PATHS if ".ipynb_checkpoints" not in p.parts]
 STUDENT_VERSIONS = {NOTEBOOKS / "exercises" / "gates.ipynb"}
 
 
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
 def test_the_notebooks_are_found():
-    assert len(PATHS) >= 6
+    assert len(LESSONS) >= 8
+
+
+def test_each_lesson_carries_its_number_and_is_in_both_tables_of_contents():
+    numbers = [path.name[:2] for path in LESSONS]
+    assert len(set(numbers)) == len(numbers), "two lessons share a number"
+    tables = {"notebooks/README.md": (NOTEBOOKS / "README.md").read_text(encoding="utf-8"),
+              "README.md": (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")}
+    for path in LESSONS:
+        title = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0]
+        assert title.startswith(f"# {int(path.name[:2])}. "), (path.name, title)
+        assert f"]({path.name})" in tables["notebooks/README.md"], path.name
+        assert f"](notebooks/{path.name})" in tables["README.md"], path.name
 
 
 SKIP_STUDENT = pytest.mark.skip(reason="a student version: tests/test_exercises.py runs it, "

@@ -190,6 +190,11 @@ def test_the_block_diagram_draws_each_vector_operation_as_one_box(tmp_path):
     png = diagram.save(tmp_path / "blocks.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert gg.draw(f, style="blocks").source == source
+    # a - b makes b * -1 nodes on the way: they are inside the "-" box, not circles of their own
+    g = (x - gg.vector([1.0, 2.0], name="y")).sum()
+    g.backward()
+    blocks = g.draw(style="blocks").source
+    assert "-: 2, 2 -> 2" in blocks and "shape=circle" not in blocks
 
 
 def test_explain_a_vector_operation_shows_its_vector_jacobian_product():
@@ -202,6 +207,7 @@ def test_explain_a_vector_operation_shows_its_vector_jacobian_product():
     assert "shape 2 = [0.440, 0.520]" in text                      # upstream: 2q
     assert "local Jacobian d Wx/d x: 2×2" in text and "[-0.112, 0.636]" in text
     assert "local Jacobian d Wx/d W: 2×4 (2 by 2×2)" in text       # N x (M x N)
+    assert "shape 2×2 = [[0.088, 0.176], [0.104, 0.208]]" in text  # 2 q x^T, row by row
     with pytest.raises(ValueError, match="not made by a vector operation"):
         gg.explain(gg.vector([1.0, 2.0]))
 

@@ -122,9 +122,10 @@ class _Array:
 
     def __sub__(self, other):
         self._check_same(other, "-")
-        out = self._like([a - b for a, b in zip(self.values(), other.values())],
+        negated = [-b for b in other.values()]  # a - b is a + (b * -1), as for scalars
+        out = self._like([a + nb for a, nb in zip(self.values(), negated)],
                          f"{self.name}-{other.name}")
-        return record("-", [self, other], out)
+        return record("-", [self, other], out, inner=negated)
 
     def __mul__(self, c):
         """Every entry times a scalar c (a number or a Value)."""

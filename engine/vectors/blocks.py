@@ -12,7 +12,7 @@ from ..backprop import topological_order
 from ..show.captions import caption
 from ..show.rendering import Diagram
 from ..value import Value
-from .record import Block, _text, block_of
+from .record import Block, _text, block_of, inner_block_of
 
 __all__ = ["draw_blocks"]
 
@@ -28,7 +28,7 @@ def draw_blocks(root: Value, rankdir: str = "LR", title: str | None = None) -> D
     nodes = topological_order(root)
     owner: dict[int, Block] = {}
     for v in nodes:
-        block = block_of(v)
+        block = block_of(v) or inner_block_of(v)
         if block is not None:
             owner[id(v)] = block
     has_grad = root.grad != 0.0

@@ -19,7 +19,12 @@ def explain_block(result, digits: int = 3) -> str:
     return _text_of(block, digits)
 
 
-def _numbers(values, digits: int) -> str:
+def _numbers(values, digits: int, shape: tuple = ()) -> str:
+    """[a, b] for a vector, [[a, b], [c, d]] row by row for a matrix."""
+    if len(shape) == 2:
+        m = shape[1]
+        return "[" + ", ".join(_numbers(values[i:i + m], digits)
+                               for i in range(0, len(values), m)) + "]"
     return "[" + ", ".join(f"{v:.{digits}f}" for v in values) + "]"
 
 
@@ -28,7 +33,7 @@ def _text_of(block: Block, digits: int) -> str:
     upstream = [v.grad for v in block.outputs]
     lines = [f"{block.caption}",
              f"  upstream gradient d loss/d {block.name or 'out'}: shape {out_shape} = "
-             f"{_numbers(upstream, digits)}"]
+             f"{_numbers(upstream, digits, block.shape)}"]
     for name, shape, values in block.operands:
         if all(v.is_constant for v in values):
             continue
@@ -40,5 +45,5 @@ def _text_of(block: Block, digits: int) -> str:
         lines += [f"  local Jacobian d {block.name or 'out'}/d {name}: {n_out}×{n_in} "
                   f"({out_shape} by {in_shape})",
                   f"  sends to {name}: Jᵀ · upstream, shape {in_shape} = "
-                  f"{_numbers(sends, digits)}"]
+                  f"{_numbers(sends, digits, shape)}"]
     return "\n".join(lines)

@@ -61,8 +61,8 @@ def _values(things, what: str) -> list[Value]:
 
 
 def jacobian(ys, xs, mode: str = "reverse") -> Jacobian:
-    """The Jacobian of `ys` (Values, or a Vector) with respect to `xs` (leaf Values, or a
-    Vector): reverse mode, one backward pass per output (the default), or forward mode, one
+    """The Jacobian of `ys` (Values, or a Vector) with respect to `xs` (Values, leaves or nodes
+    inside the graph, or a Vector): reverse mode, one backward pass per output (the default), or forward mode, one
     tangent pass per input. Leaves' `.grad` are left as they were."""
     ys, xs = _values(ys, "ys"), _values(xs, "xs")
     if mode not in ("reverse", "forward"):

@@ -27,6 +27,7 @@ class Block:
     name: str
     shape: tuple
     outputs: list[Value]
+    inner: list[Value]  # nodes made inside the operation (b * -1 in a - b): part of its box
 
     @property
     def caption(self) -> str:
@@ -43,13 +44,15 @@ def _text(shape: tuple) -> str:
     return "×".join(map(str, shape))
 
 
-def record(op: str, operands: list, out):
-    """Remember `out` (a Vector, a Matrix or a Value) as the result of `op` on `operands`."""
+def record(op: str, operands: list, out, inner=()):
+    """Remember `out` (a Vector, a Matrix or a Value) as the result of `op` on `operands`;
+    `inner`: nodes the operation made on the way, drawn inside its box."""
     outputs = [out] if isinstance(out, Value) else out.values()
     shape = () if isinstance(out, Value) else out.shape
     name = out.label if isinstance(out, Value) else out.name
-    block = Block(op, [(a.name, a.shape, a.values()) for a in operands], name, shape, outputs)
-    for v in outputs:
+    block = Block(op, [(a.name, a.shape, a.values()) for a in operands], name, shape, outputs,
+                  list(inner))
+    for v in [*outputs, *inner]:
         _blocks[id(v)] = block
         _blocks.move_to_end(id(v))
     while len(_blocks) > _KEPT:
@@ -60,4 +63,12 @@ def record(op: str, operands: list, out):
 def block_of(v: Value) -> Block | None:
     """The block whose result `v` is an entry of, if a vector operation made it."""
     block = _blocks.get(id(v))
-    return block if block is not None and any(o is v for o in block.outputs) else None
+    if block is not None and any(o is v for o in block.outputs):
+        return block
+    return None
+
+
+def inner_block_of(v: Value) -> Block | None:
+    """The block that made `v` on the way to its result (drawn inside that block's box)."""
+    block = _blocks.get(id(v))
+    return block if block is not None and any(o is v for o in block.inner) else None

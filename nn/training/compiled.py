@@ -154,7 +154,7 @@ class CompiledTraining:
         on the traced outputs with the first target (the outputs' shape), then with the first
         target that numpy code would take without a word."""
         self.objective.loss([out], self.y[:1])
-        if self.loss_grad is self._plain_loss_grad:
+        if self.loss_grad == self._plain_loss_grad:
             return  # the plain loss checks every batch itself
         outputs = len(out) if self.vector else 1
         for k, t in enumerate(self.y):
