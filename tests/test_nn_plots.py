@@ -234,3 +234,16 @@ def test_a_value_input_point_is_read_by_its_number():
     X = [[Value(-1.0).data, 0.0], [1.0, 0.0]]
     (ax,) = nn.plot_decision_boundary(neuron, X, [0, 1]).axes
     assert ax.get_title().startswith("decision boundary: 2 of 2")
+
+
+def test_three_class_regions_draw_each_edge_once():
+    import matplotlib.pyplot as plt
+    X, y = nn.data.spirals(30, classes=3, seed=0)
+    model = nn.MLP(2, [8, 3], rng=random.Random(0))
+    fig = nn.plot_decision_boundary(model, X, y)
+    ax = fig.axes[0]
+    # one line set per class region's edge (the class index's contour lines would draw the edge
+    # between classes 0 and 2 twice, at levels 0.5 and 1.5)
+    lines = [c for c in ax.collections if isinstance(c, ContourSet) and not c.filled]
+    assert lines and all(list(c.levels) == [0.5] for c in lines)
+    plt.close(fig)

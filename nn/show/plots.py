@@ -179,7 +179,15 @@ def _draw_boundary(ax, model, X, y, classify, resolution: int) -> float:
         Z[Z < 0] = np.nan  # a class the labels do not have: left blank
         levels = list(np.arange(len(classes) + 1) - 0.5)
     ax.contourf(xs, ys, Z, levels=levels, colors=colors, alpha=0.22)
-    if len(classes) > 1 and np.nanmin(Z) < max(levels[1:-1]) and np.nanmax(Z) > min(levels[1:-1]):
+    if threshold is None and len(classes) > 2:
+        # the edge of each class's region: where class 0 meets class 2 the class index jumps
+        # over 1, and contour lines of the index would draw that one edge twice, side by side
+        for k in range(len(classes)):
+            inside = (Z == k).astype(float)
+            if 0.0 < inside.mean() < 1.0:
+                ax.contour(xs, ys, inside, levels=[0.5], colors="black", linewidths=1.5)
+    elif len(classes) > 1 and np.nanmin(Z) < max(levels[1:-1]) and \
+            np.nanmax(Z) > min(levels[1:-1]):
         ax.contour(xs, ys, Z, levels=levels[1:-1], colors="black", linewidths=1.5)
     for k, label in enumerate(classes):
         points = [x for x, t in zip(X, y) if t == label]
