@@ -159,13 +159,16 @@ def test_the_sigmoid_example_compiles_to_the_lecture_s_staged_computation():
     for expected in ["t1 = w0 * x0  # *", "t2 = w1 * x1  # *", "t3 = t1 + t2  # +",
                      "t4 = t3 + w2  # +", "t5 = t4 * -1.0  # *-1", "t6 = exp(t5)  # exp",
                      "t7 = t6 + 1.0  # +1", "f = recip(t7)  # 1/x",
-                     "d_t7 = -f * f * d_f  # 1/x: d/dx = -1/x^2 = -out^2",
-                     "d_t5 = t6 * d_t6  # exp: d/dx = exp(x) = out",
+                     "d_t7 = -f * f * d_f  # 1/x: d/dx = -1/x^2 = -f^2",
+                     "d_t5 = t6 * d_t6  # exp: d/dx = exp(x) = t6",
+                     "d_t4 = -1.0 * d_t5  # *-1: d/dx = -1",
+                     "d_t6 = d_t7  # +1: d/dx = 1",
                      "d_w0 = x0 * d_t1  # *: d/da = b, d/db = a",
                      "return (f,), (d_w0, d_x0, d_w1, d_x1, d_w2)"]:
         assert expected in lines, expected
     forward = [line for line in lines if " # " in line and not line.startswith("d_")]
     assert len(forward) == 8  # one line per gate
+    assert lines[1] == "from gategrad.engine.codegen.runtime import exp, recip"
     value, grads = fn(*[x.data for x in inputs])
     assert round(value, 2) == 0.73
     assert [round(g, 2) for g in grads] == [-0.2, 0.39, -0.39, -0.59, 0.2]
@@ -299,3 +302,31 @@ def test_a_layer_of_neurons_runs_as_one_matrix_product_with_the_same_numbers(act
             expected[i] += p.grad
             p.grad = 0.0
     assert list(grads_np) == pytest.approx(expected, rel=1e-11, abs=1e-12)
+
+
+def test_the_source_runs_on_its_own_in_a_fresh_namespace(user_gates):
+    from gategrad.engine import defgate
+    softplus = defgate("softplus", forward=lambda x: math.log1p(math.exp(x)),
+                       local=lambda out, x: (1 / (1 + math.exp(-x)),), rule="d/dx = sigmoid(x)",
+                       domain=(-20, 20))
+    for seed in range(5):
+        inputs, root = random_graph(seed)
+        root = softplus(root * 0.1) + root.max(inputs[0]) ** 2
+        fn = compile(root, inputs)
+        namespace = {}
+        exec(fn.source, namespace)  # nothing given: the source imports what it calls
+        values = [0.3, -0.7, 1.1, 0.4]
+        out, grads = namespace[fn.name](*values)
+        expected_out, expected = fn(*values)
+        assert out == (expected_out,) and grads == expected
+
+
+def test_a_square_and_folded_constants_read_as_a_person_writes_them():
+    q = Value(0.26, label="q2")
+    x = Value(2.0, label="x")
+    f = q ** 2 + (x * 3.0).max(1.0) + 2.0 ** x
+    src = compile(f, [q, x]).source
+    assert "d_q2 = 2.0 * q2 * d_t" in src and "# **2: d/dx = 2 x" in src
+    assert "# *3: d/dx = 3" in src and "# max(·, 1): d/dx = 1 if x > 1, 0 if x < 1" in src
+    assert "# 2**: d/dx = 2^x log 2" in src
+    assert compile(f, [q, x])(0.26, 2.0)[1][0] == 2.0 * 0.26

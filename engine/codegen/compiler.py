@@ -37,8 +37,9 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from ..gates import GATES, check_value_exponent_base
-from ..show.captions import caption
+from ..show.captions import caption, folded_constant, number
 from ..value import Value, _real
+from . import runtime
 from .tracing import trace
 
 __all__ = ["CompiledFunction", "compile"]
@@ -284,7 +285,8 @@ def _gate_names(gates: list[Value]) -> dict[int, str]:
     gate_<name>_2 for an older row of the same name (a gate redefined after nodes used it)."""
     names: dict[int, str] = {}
     for v in gates:
-        if id(v.gate) not in names and _template(v) is None:
+        written_out = v.gate is GATES["linear"] or v.gate is GATES["sum"]
+        if id(v.gate) not in names and _template(v) is None and not written_out:
             base = "gate_" + (_identifier(v.gate.name) or "row")
             name, k = base, 2
             while name in names.values():
@@ -337,6 +339,8 @@ def _sends(v: Value, trace: _Trace, numpy: bool, exact: bool) -> tuple[list[str]
         return [s.format(*args, out=out, g=g) for s in sends], None
     elif template is not None and template.locals is not None:
         locals_, pre = [t.format(*args, out=out) for t in template.locals], None
+    elif v.gate is POW and v.parents[1].is_constant and v.parents[1].data == 2.0:
+        locals_, pre = [f"2.0 * {args[0]}", "0.0"], None  # q ** 2: the row's 2 q^1, exactly
     else:
         function = (trace.gate_names[id(v.gate)] + ".local" if template is None
                     else f"{v.gate.name}_local")
@@ -356,7 +360,28 @@ def _send(local: str, g: str, exact: bool) -> str:
 
 
 def _comment(v: Value, trace: _Trace) -> str:
-    return f"{trace.caption(v)}: {v.gate.rule}" if trace.comments else ""
+    """`1/x: d/dx = -1/x^2 = -out^2` with the gate's own output named as the code names it,
+    and a folded constant's gate its own rule (`*-1: d/dx = -1`, not the two-input rule)."""
+    if not trace.comments:
+        return ""
+    k = folded_constant(v)
+    rule = v.gate.rule if k is None else _folded_rule(v, k)
+    rule = re.sub(r"\bout\b", trace.names[id(v)], rule)
+    return f"{trace.caption(v)}: {rule}"
+
+
+def _folded_rule(v: Value, k: int) -> str:
+    c = number(v.parents[k].data)
+    name = v.gate.name
+    if name == "mul":
+        return f"d/dx = {c}"
+    if name == "add":
+        return "d/dx = 1"
+    if name == "max":
+        return f"d/dx = 1 if x > {c}, 0 if x < {c}, 0.5 on a tie"
+    if k == 1:  # x ** c
+        return "d/dx = 2 x" if c == "2" else f"d/dx = {c} x^({c} - 1)"
+    return f"d/dx = {c}^x log {c}"  # c ** x
 
 
 def _body(trace: _Trace, numpy: bool, exact: bool = False,
@@ -419,6 +444,8 @@ def _function_source(trace: _Trace, fname: str, exact: bool = False) -> str:
     forward, backward = _body(trace, numpy=False, exact=exact)
     outs = ", ".join(trace.name(r) for r in trace.roots)
     lines = [f"def {fname}({', '.join(params)}):"]
+    if trace.comments:  # the code as shown runs on its own: it imports what it calls
+        lines += ["    " + line for line in _imports(trace, forward + backward)]
     lines += ["    " + line for line in _header(trace)]
     lines += ["    # forward: one line per gate, inputs first"]
     lines += ["    " + line for line in forward]
@@ -426,6 +453,22 @@ def _function_source(trace: _Trace, fname: str, exact: bool = False) -> str:
     lines += ["    " + line for line in backward]
     lines += [f"    return ({outs}{',' if len(trace.roots) == 1 else ''}), {_grads(trace)}"]
     return "\n".join(lines) + "\n"
+
+
+def _imports(trace: _Trace, lines: list[str]) -> list[str]:
+    """The imports that make the shown code run on its own (`exec(fn.source, {})`): the table's
+    functions it calls, and the rows of gates without a template."""
+    code = "\n".join(line.split("  # ", 1)[0] for line in lines)
+    used = [name for name in runtime.NAMES if re.search(rf"\b{name}\(", code)]
+    out = [f"from gategrad.engine.codegen.runtime import {', '.join(used)}"] if used else []
+    rows = {id(v.gate): v.gate for v in trace.gates if id(v.gate) in trace.gate_names}
+    if rows:
+        out.append("from gategrad.engine import GATES")
+    for gate in rows.values():
+        note = "" if GATES.get(gate.name) is gate else \
+            "  # redefined since this graph was made: compiled code runs the old row"
+        out.append(f"{trace.gate_names[id(gate)]} = GATES[{gate.name!r}]{note}")
+    return out
 
 
 def _grads(trace: _Trace) -> str:
@@ -643,26 +686,10 @@ def _layers(trace: _Trace, batched: tuple[bool, ...], smallest: int = 2) -> dict
 
 # --- running it ----------------------------------------------------------------------------------
 
-def _pow_value_exponent(x: float, n: float) -> float:
-    check_value_exponent_base(x)
-    return GATES["pow"].forward(x, n)
-
-
-def _chain(local: float, g: float) -> float:
-    """local * g, the chain rule, with the plain graph's zero rules: a zero upstream gradient or
-    a zero local gradient adds nothing (so 0 * inf is 0, not nan)."""
-    return local * g if local and g else 0.0
-
-
 def _python_namespace(trace: _Trace) -> dict:
-    namespace = {
-        "exp": GATES["exp"].forward, "log": GATES["log"].forward, "recip": GATES["recip"].forward,
-        "tanh": GATES["tanh"].forward, "sigmoid": GATES["sigmoid"].forward,
-        "max_": GATES["max"].forward, "pow_": GATES["pow"].forward,
-        "pow_value_exponent": _pow_value_exponent, "chain": _chain,
-        "max_local": GATES["max"].local, "pow_local": GATES["pow"].local,
-        "in_sample": _in_sample,
-    }
+    """What the generated Python code calls (codegen/runtime.py), and each row without a
+    template under the variable the code gives it: the very row each node was made with."""
+    namespace = {name: getattr(runtime, name) for name in runtime.NAMES}
     for v in trace.gates:
         if id(v.gate) in trace.gate_names:
             namespace[trace.gate_names[id(v.gate)]] = v.gate
@@ -675,12 +702,7 @@ def _numpy_namespace(trace: _Trace) -> dict:
                                     if id(v.gate) in trace.gate_names})
 
 
-def _in_sample(error: Exception, k: int) -> Exception:
-    """The same error, saying which sample of the batch raised it (numpy_gates.py's too)."""
-    try:
-        return type(error)(f"{error} (in sample {k} of the batch)")
-    except Exception:  # an exception class that needs other arguments: keep it as it is
-        return error
+_in_sample = runtime.in_sample  # (numpy_gates.py words its errors with it too)
 
 
 def _running(write, trace: _Trace, name: str) -> str:
