@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
-from ..gates import GATES, check_value_exponent_base
+from ..gates import GATES
 from ..show.captions import caption, folded_constant, number
 from ..value import Value, _real
 from . import runtime

@@ -62,8 +62,8 @@ def _values(things, what: str) -> list[Value]:
 
 def jacobian(ys, xs, mode: str = "reverse") -> Jacobian:
     """The Jacobian of `ys` (Values, or a Vector) with respect to `xs` (Values, leaves or nodes
-    inside the graph, or a Vector): reverse mode, one backward pass per output (the default), or forward mode, one
-    tangent pass per input. Leaves' `.grad` are left as they were."""
+    inside the graph, or a Vector): reverse mode, one backward pass per output (the default), or
+    forward mode, one tangent pass per input. Leaves' `.grad` are left as they were."""
     ys, xs = _values(ys, "ys"), _values(xs, "xs")
     if mode not in ("reverse", "forward"):
         raise ValueError(f"jacobian: mode must be 'reverse' or 'forward', got {mode!r}")
