@@ -28,7 +28,8 @@ CORE_MODULES = {f"{ENGINE}.{name}" for name in CORE}
 READS = {
     f"{ENGINE}.codegen": {"core", f"{ENGINE}.codegen", f"{ENGINE}.show.captions"},
     f"{ENGINE}.show": {"core", f"{ENGINE}.show"},
-    f"{ENGINE}.check": {"core", f"{ENGINE}.check"},
+    # check's circuit exercise draws the circuit it checks, with show's captions and renderer
+    f"{ENGINE}.check": {"core", f"{ENGINE}.check", f"{ENGINE}.show"},
     # vectors build scalar graphs through the core's gates; their diagrams reuse show's renderer
     f"{ENGINE}.vectors": {"core", f"{ENGINE}.vectors", f"{ENGINE}.show"},
     f"{NN}.model": {ENGINE, "nn top", f"{NN}.model"},

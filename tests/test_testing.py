@@ -185,3 +185,27 @@ def test_check_exercise_holds_a_kink_to_the_lectures_convention():
         check_exercise("my_max", forward, max_first_wins, rule="r", kinks=[(1.0, 1.0)],
                        convention=GATES["max"])
     assert "my_max" not in GATES
+
+
+def test_check_exercise_knows_the_exercises_and_asks_for_a_rule_otherwise(capsys):
+    with pytest.raises(ValueError, match="'my_own' is not an exercise gategrad knows; give its "
+                                         "rule="):
+        check_exercise("my_own", math.tanh, lambda out, x: (1 - out * out,))
+    check_exercise("my_tanh", math.tanh, lambda out, x: (1 - out * out,))  # rule from answers
+    check_exercise("my_tanh", math.tanh, lambda out, x: (1 - out * out,))  # a cell run again
+    assert GATES["my_tanh"].rule == "d/dx = 1 - tanh(x)^2 = 1 - out^2"
+    assert capsys.readouterr().out.count("\N{CHECK MARK} my_tanh gate") == 2
+
+
+def test_a_failing_exercise_keeps_the_rule_back_but_a_given_rule_is_shown():
+    with pytest.raises(GateCheckError) as info:
+        check_exercise("my_tanh", math.tanh, lambda out, x: (out,))
+    assert "The rule it was given" not in str(info.value)
+    assert "1 - out^2" not in str(info.value)
+    with pytest.raises(GateCheckError, match="The rule it was given: mine"):
+        check_exercise("my_tanh", math.tanh, lambda out, x: (out,), rule="mine")
+
+
+def test_a_built_in_gates_name_is_refused():
+    with pytest.raises(ValueError, match="'tanh' is a built-in gate"):
+        check_exercise("tanh", math.tanh, lambda out, x: (1 - out * out,), rule="r")

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..gates import Gate
-from .gatehints import hint_for_input, hint_for_kink
+from .gatehints import hint_for_input, hint_for_kink, hint_for_slips
 
 EPS = 1e-6
 ATOL, RTOL = 1e-5, 1e-4
@@ -273,8 +273,13 @@ def _tolerance(expected: float, out: float, h: float) -> float:
 
 # --- the check ---------------------------------------------------------------------------------
 
-def run_check(spec: GateSpec) -> GateCheckReport:
-    """Check `spec.gate` at every probe and kink; raise ValueError, TypeError or GateCheckError."""
+def run_check(spec: GateSpec, slips=(), show_rule: bool = True) -> GateCheckReport:
+    """Check `spec.gate` at every probe and kink; raise ValueError, TypeError or GateCheckError.
+
+    Only the message of a GateCheckError depends on the rest: `slips` (gatehints.Slip, the known
+    wrong forms of this gate, e.g. an exercise's) are matched before the general hints, and
+    `show_rule=False` leaves the gate's rule out of the message (an exercise keeps it back).
+    """
     gate = spec.gate
     _check_local_signature(spec)
     rng = random.Random(SEED)
@@ -302,7 +307,8 @@ def run_check(spec: GateSpec) -> GateCheckReport:
                              + (f" (and at {len(local_errors) - 1} more points)"
                                 if len(local_errors) > 1 else "")) from err
     if rows or kink_rows:
-        raise GateCheckError(_mismatch_message(spec, probes, rows, kink_rows))
+        raise GateCheckError(_mismatch_message(spec, probes, rows, kink_rows, slips,
+                                               show_rule))
     return GateCheckReport(gate.name, len(probes) + len(spec.kinks),
                            sum(p.kind == "edge" for p in probes), len(spec.kinks))
 
@@ -401,14 +407,15 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [line(header), line(["-" * w for w in widths]), *map(line, rows)]
 
 
-def _mismatch_message(spec: GateSpec, probes, rows: list[Row], kink_rows: list[KinkRow]) -> str:
+def _mismatch_message(spec: GateSpec, probes, rows: list[Row], kink_rows: list[KinkRow],
+                      slips=(), show_rule: bool = True) -> str:
     gate = spec.gate
     bad_points = len({r.point for r in rows})
     lines = [f"{gate.name} gate: local disagrees with central differences of forward"
              + (f" at {bad_points} of {len(probes)} points" if rows else "")
              + (f"{' and' if rows else ''} at {len({k.point for k in kink_rows})} kink(s)"
                 if kink_rows else "") + ".",
-             f"The rule it was given: {gate.rule}", ""]
+             *([f"The rule it was given: {gate.rule}"] if show_rule else []), ""]
     if rows:
         shown = _spread(rows)
         table = [[_point_text(r.point, r.names) + ("" if r.kind == "point" else f" ({r.kind})"),
@@ -432,13 +439,19 @@ def _mismatch_message(spec: GateSpec, probes, rows: list[Row], kink_rows: list[K
         except (_ForwardFailed, TypeError):
             return None
 
+    def forward(*point):
+        return _forward(gate, point)
+
+    slip = hint_for_slips(rows, slips) if slips else None
     by_hint: dict[str, list[str]] = {}  # one line for the inputs that share a hint (n-ary gates)
-    for j in sorted({r.index for r in rows}):
+    for j in sorted({r.index for r in rows}) if slip is None else ():
         mine = [r for r in rows if r.index == j]
-        hint = hint_for_input(mine, numeric)
+        hint = hint_for_input(mine, numeric, forward)
         if hint:
             by_hint.setdefault(hint, []).append(f"d/d{mine[0].names[j]}")
     hints = [f"hint ({', '.join(partials)}): {hint}" for hint, partials in by_hint.items()]
+    if slip is not None:
+        hints = [f"hint: {slip}"]
     for k in kink_rows:
         hint = hint_for_kink(k)
         if hint and f"hint (kink): {hint}" not in hints:

@@ -4,10 +4,21 @@ at all of them).
 
 `numeric(point, j)` is the true partial d out / d input j at any point (a central difference), or
 None where forward is not defined; `rows` are the disagreeing partials of one input.
+
+Two kinds of hint:
+- `Slip`s: known wrong forms of one gate's local gradient (an exercise's checker holds them: the
+  sigmoid written with x where out belongs, tanh with its square forgotten, ...). A student's
+  partials that equal a slip's at every disagreeing point get that slip's hint, which can name
+  what the exercise is about (a dropped chain-rule link, sigma' or -1/h).
+- relations that hold for any gate (a sign, a factor, the mul switch, add taken for mul, an
+  exponent off by one in a power law, ...), tried when no slip fits or none is given.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import combinations
 
 MAX_INPUTS_NEGATED = 4  # sign slips inside are looked for among all subsets of up to 4 inputs
@@ -28,8 +39,40 @@ def _replace(point, changes: dict[int, float]) -> tuple[float, ...]:
     return tuple(changes.get(k, x) for k, x in enumerate(point))
 
 
-def hint_for_input(rows, numeric) -> str | None:
-    """A hint for the disagreeing partials `rows` of one input, or None when no pattern fits."""
+@dataclass(frozen=True)
+class Slip:
+    """A known wrong form of a gate's local gradient: `local(out, *inputs)` gives the wrong
+    partials, and `hint` says what went wrong (without giving the answer away)."""
+    name: str
+    local: Callable[..., tuple[float, ...]]
+    hint: str
+
+
+def hint_for_slips(rows, slips) -> str | None:
+    """The first slip whose partials equal the student's at every disagreeing point (all inputs).
+
+    A slip that gives the right partial for some input is still recognised: only the partials
+    that disagree are compared, and they must all be the slip's.
+    """
+    if len(rows) < 2:
+        return None
+    for slip in slips:
+        def wrong(r, slip=slip):
+            try:
+                partials = tuple(slip.local(r.out, *r.point))
+                return float(partials[r.index])
+            except (ArithmeticError, ValueError, IndexError, TypeError):
+                return None
+        if _holds(rows, lambda r: r.computed, wrong):
+            return slip.hint
+    return None
+
+
+def hint_for_input(rows, numeric, forward=None) -> str | None:
+    """A hint for the disagreeing partials `rows` of one input, or None when no pattern fits.
+
+    `forward(*inputs)`, when given, lets a one-input power law (x^2, x^3, 1/x) be recognised.
+    """
     j, names = rows[0].index, rows[0].names
     n, x = len(names), names[j]
     if len(rows) < 2:  # one point proves no pattern
@@ -37,6 +80,19 @@ def hint_for_input(rows, numeric) -> str | None:
     if _holds(rows, lambda r: r.computed, lambda r: -r.expected):
         return ("off by a sign: at every point above your partial is minus the true one. Check "
                 "the sign of each term and of each chain-rule factor.")
+    for k in range(n):  # before the order check: (a, b) for a product is no swap of partials
+        if k != j and _holds(rows, lambda r: r.computed, lambda r: r.point[j]) and _holds(
+                rows, lambda r: r.expected, lambda r, k=k: r.point[k]):
+            return (f"your partial for {x} is the true partial for {names[k]}: it is {x} "
+                    f"itself, where the true one is the other input, {names[k]}. A product's "
+                    "partial with respect to one factor is the other factor, not the factor "
+                    "itself (the mul gate is the lecture's gradient switcher).")
+    mixed = _add_and_mul(rows, j, names)
+    if mixed:
+        return mixed
+    power = _power_slip(rows, forward)
+    if power:
+        return power
     for k in range(n):
         if k != j and _holds(rows, lambda r: r.computed, lambda r, k=k: r.expected_all[k]):
             order = ", ".join(f"d/d{name}" for name in names)
@@ -80,6 +136,75 @@ def hint_for_input(rows, numeric) -> str | None:
                 "every point. A constant chain-rule factor is missing (the 2 of exp(2x)) or a "
                 "constant of the rule is wrong.")
     return None
+
+
+def _add_and_mul(rows, j, names) -> str | None:
+    """A product differentiated as a sum (partials 1) or a sum as a product (the other input)."""
+    x = names[j]
+    for k in range(len(names)):
+        if k == j:
+            continue
+        if _holds(rows, lambda r: r.computed, lambda r: 1.0) and _holds(
+                rows, lambda r: r.expected, lambda r, k=k: r.point[k]):
+            return (f"your partial for {x} is 1, as for a sum; this gate multiplies, and a "
+                    f"product's partial for {x} is the other factor, {names[k]} (add is the "
+                    "gradient distributor, mul the switcher).")
+        if _holds(rows, lambda r: r.expected, lambda r: 1.0) and _holds(
+                rows, lambda r: r.computed, lambda r, k=k: r.point[k]):
+            return (f"your partial for {x} is {names[k]}, as for a product; this gate adds, and "
+                    "a sum passes its gradient on unchanged: each partial of a sum is 1.")
+    return None
+
+
+def _power_law(rows, forward) -> tuple[float, float] | None:
+    """(c, n) when the one-input gate is c x^n at every row's point (x^2, x^3, 1/x = x^-1)."""
+    if forward is None or len(rows[0].point) != 1:
+        return None
+    points = [(r.point[0], r.out) for r in rows if r.point[0] and r.out]
+    pair = [(x, y) for x, y in points if abs(abs(x) - abs(points[0][0])) > 1e-3 * abs(x)]
+    if len(points) < 3 or not pair:
+        return None
+    (x1, y1), (x2, y2) = points[0], pair[0]
+    try:
+        n = math.log(abs(y1 / y2)) / math.log(abs(x1 / x2))
+        if abs(n - round(n)) < 1e-6:
+            n = float(round(n))
+        elif any(x < 0 for x, _ in points):
+            return None
+        c = y1 / x1 ** n
+        if n in (0.0, 1.0) or not all(_close(c * x ** n, y) for x, y in points):
+            return None
+    except (ArithmeticError, ValueError):
+        return None
+    return c, n
+
+
+def _power_slip(rows, forward) -> str | None:
+    """An exponent off by one in the power rule: n x^n (n not lowered) or (n-1) x^(n-1)."""
+    law = _power_law(rows, forward)
+    if law is None:
+        return None
+    c, n = law
+    f, m = _term(c, n), _term(c * n, n - 1)
+    if _holds(rows, lambda r: r.computed, lambda r: c * n * r.point[0] ** n):
+        return (f"an exponent off by one: this gate is {f} (n = {n:g}), and the power rule "
+                f"brings n down and lowers the exponent to n-1 = {n - 1:g}, giving {m}; yours "
+                f"kept the exponent n = {n:g}.")
+    if n != 2 and _holds(rows, lambda r: r.computed,  # (for x^2 that is "the 2 is missing")
+                         lambda r: c * (n - 1) * r.point[0] ** (n - 1)):
+        return (f"off by one in the power rule's factor: this gate is {f} (n = {n:g}); the "
+                f"factor brought down is n = {n:g}, and the exponent becomes n-1 = {n - 1:g}. "
+                f"Yours multiplies by n-1 = {n - 1:g} instead of n.")
+    return None
+
+
+def _term(c: float, n: float) -> str:
+    power = "" if n == 0 else "x" if n == 1 else f"x^{n:g}"
+    if c == 1 and power:
+        return power
+    if c == -1 and power:
+        return "-" + power
+    return f"{c:g}{power}" if power else f"{c:g}"
 
 
 def _constant_ratio(rows) -> float | None:

@@ -2,10 +2,14 @@
 
     python notebooks/exercises/release.py
 
-gates_solutions.ipynb is the one to edit. This writes gates.ipynb from it, each solution region
-(`### BEGIN SOLUTION` ... `### END SOLUTION`) replaced by the stub nbgrader puts there, and copies
-both notebooks into src/gategrad/exercises/, where `gategrad exercises DIR` finds them in an
-installed package. tests/test_exercises.py fails when any of the three copies is out of date.
+solutions/gates_solutions.ipynb is the one to edit (it is nbgrader's source notebook). This writes
+gates.ipynb from it, as nbgrader's generate_assignment would: each solution region
+(`### BEGIN SOLUTION` ... `### END SOLUTION`) replaced by the stub nbgrader puts there, each hidden
+test region (`### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS`, where the check cells keep the
+rule for graders) taken out. It copies both notebooks into src/gategrad/exercises/, where
+`gategrad exercises DIR` finds them in an installed package. The solutions live in a folder of
+their own so that the folder a student opens holds the exercises only.
+tests/test_exercises.py fails when any copy is out of date.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import nbformat
 
 HERE = Path(__file__).resolve().parent
 PACKAGE_COPY = HERE.parents[1] / "src" / "gategrad" / "exercises"
-NOTEBOOKS = {"gates_solutions.ipynb": "gates.ipynb"}  # solutions -> student version
+SOLUTIONS = HERE / "solutions"
+NOTEBOOKS = {"gates_solutions.ipynb": "gates.ipynb"}  # solutions/name -> student version
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")  # nbgrader's stub for Python
 
 
@@ -44,12 +50,33 @@ def strip_solutions(source: str, where: str = "cell") -> str:
     return "\n".join(lines)
 
 
+def strip_hidden_tests(source: str, where: str = "cell") -> str:
+    """The cell's source without its hidden test regions (nbgrader leaves nothing there)."""
+    lines, inside = [], False
+    for line in source.split("\n"):
+        mark = line.strip()
+        if mark == BEGIN_HIDDEN:
+            if inside:
+                raise ValueError(f"{where}: {BEGIN_HIDDEN} inside another hidden test region")
+            inside = True
+        elif mark == END_HIDDEN:
+            if not inside:
+                raise ValueError(f"{where}: {END_HIDDEN} without {BEGIN_HIDDEN}")
+            inside = False
+        elif not inside:
+            lines.append(line)
+    if inside:
+        raise ValueError(f"{where}: {BEGIN_HIDDEN} without {END_HIDDEN}")
+    return "\n".join(lines).rstrip("\n")
+
+
 def student_version(solutions: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of the notebook with its solutions taken out and no outputs."""
+    """A copy of the notebook with its solutions and hidden tests taken out and no outputs."""
     student = nbformat.from_dict(solutions)
     for cell in student.cells:
         if cell.cell_type == "code":
-            cell.source = strip_solutions(cell.source, f"cell {cell.get('id', '?')}")
+            where = f"cell {cell.get('id', '?')}"
+            cell.source = strip_hidden_tests(strip_solutions(cell.source, where), where)
             cell.outputs, cell.execution_count = [], None
     return student
 
@@ -58,11 +85,11 @@ def release() -> list[Path]:
     written = []
     PACKAGE_COPY.mkdir(exist_ok=True)
     for solutions_name, student_name in NOTEBOOKS.items():
-        solutions = nbformat.read(HERE / solutions_name, as_version=4)
+        solutions = nbformat.read(SOLUTIONS / solutions_name, as_version=4)
         nbformat.write(student_version(solutions), HERE / student_name)
-        for name in (solutions_name, student_name):
-            shutil.copyfile(HERE / name, PACKAGE_COPY / name)
-            written += [HERE / name, PACKAGE_COPY / name]
+        for source, name in ((SOLUTIONS, solutions_name), (HERE, student_name)):
+            shutil.copyfile(source / name, PACKAGE_COPY / name)
+            written += [source / name, PACKAGE_COPY / name]
     return written
 
 
