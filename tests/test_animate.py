@@ -4,6 +4,7 @@ Every expected number comes from a closed form written here (the lecture's sigmo
 fork), or from the gate table's `local`, never from the frames themselves.
 """
 
+import html
 import json
 import math
 import re
@@ -130,7 +131,7 @@ def test_the_last_frame_is_draw_after_backward_and_animate_changes_nothing():
     assert [(v.data, v.grad) for v in f.nodes()] == before  # nothing written to the graph
     assert all(v.grad == 0.0 for v in f.nodes())
     f.backward()
-    assert finals == [draw(f).source, draw(f, style="nodes").source,
+    assert finals == [draw(f).source, draw(f, style="nodes", rankdir="TB").source,
                       draw(f, rankdir="TB", digits=3).source]
 
 
@@ -251,7 +252,8 @@ def test_gif_has_one_frame_per_step_of_one_size_and_the_duration(sigmoid, tmp_pa
 
 def test_gif_without_pillow_says_what_to_install(sigmoid, tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "PIL", None)
-    with pytest.raises(ImportError, match="GIF needs Pillow: pip install Pillow"):
+    with pytest.raises(ImportError,
+                       match=r"GIF needs Pillow \(a dependency of gategrad\): pip install Pillow"):
         animate(sigmoid[0]).save(tmp_path / "x.gif")
 
 
@@ -265,14 +267,20 @@ def test_html_page_holds_every_frame_and_caption(sigmoid, tmp_path):
     player = animate(root, duration=0.5)
     page = player.save(tmp_path / "backward.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    frames = embedded(page, "frames")
+    # every frame once, in the static strip a page without JavaScript shows (the script reads
+    # its frames from there)
+    frames = re.findall(r'<div class="gg-strip-svg">(.*?)</div></div>', page, re.DOTALL)
     assert len(frames) == len(player)
-    assert frames == [player.frame(k).svg()[player.frame(k).svg().find("<svg"):]
-                      for k in range(len(player))]
+    assert [f.replace('<svg style="max-width: 100%; height: auto"', "<svg", 1) for f in frames] \
+        == [player.frame(k).svg()[player.frame(k).svg().find("<svg"):]
+            for k in range(len(player))]
+    strip_captions = re.findall(r'<div class="gg-strip-caption"[^>]*>(.*?)</div>', page)
+    assert strip_captions == [html.escape(f"{p}: {c}") for p, c in zip(player.phases,
+                                                                      player.captions)]
     assert embedded(page, "captions") == player.captions
     assert embedded(page, "phases") == player.phases
     assert "delay = 500" in page
-    for action in ("first", "prev", "play", "next", "last"):
+    for action in ("first", "prev", "play", "next", "last", "screen"):
         assert f'data-action="{action}"' in page
     assert "</script>" not in "".join(re.findall(r"var frames = .*?;\n", page, re.DOTALL))[:-1]
 
@@ -293,8 +301,8 @@ def test_a_folder_gets_numbered_frames_and_captions(sigmoid, tmp_path):
 def test_the_player_shows_itself_in_jupyter_and_says_when_it_cannot(sigmoid, monkeypatch):
     player = animate(sigmoid[0])
     shown = player._repr_html_()
-    assert shown.count("<svg") == 1 + len(player)  # the first frame in place, all in the script
-    assert '<div class="gg-view"><svg' in shown
+    assert shown.count("<svg") == len(player)  # each frame once, in the static strip
+    assert 'class="gg-strip"' in shown and 'data-action="screen"' in shown
     monkeypatch.setenv("GATEGRAD_DOT", "no-such-dot-program")
     fresh = animate(sigmoid[0])._repr_html_()
     assert fresh.startswith("<pre>") and "no-such-dot-program" in fresh
@@ -336,3 +344,44 @@ def test_bad_input_gets_a_clear_error(sigmoid, tmp_path):
         player.save(tmp_path / "x.pdf")
     with pytest.raises(ValueError, match="frames are written as svg or png, got fmt='jpg'"):
         player.save(tmp_path / "frames", fmt="jpg")
+
+
+# --- slide controls and the player's page ------------------------------------------------------
+
+def test_animate_takes_draws_slide_controls(sigmoid, tmp_path):
+    root, _ = sigmoid  # backward() has run once
+    options = dict(fontsize=18, caption="the sigmoid neuron", wire_labels=True,
+                   subscripts=True)
+    player = animate(root, **options)
+    assert player.frame(-1).source == draw(root, **options).source
+    page = player.save(tmp_path / "slides.html").read_text(encoding="utf-8")
+    assert ".gg-caption { font-size: 27px;" in page  # 1.5 x the numbers' 18pt
+    default = animate(root).html()
+    assert ".gg-caption { font-size: 16px;" in default
+
+
+def test_a_larger_fontsize_gives_the_gif_larger_captions(sigmoid, tmp_path):
+    root, _ = sigmoid
+    small = Image.open(animate(root, forward=False).save(tmp_path / "small.gif"))
+    large = Image.open(animate(root, forward=False, fontsize=22).save(tmp_path / "large.gif"))
+    assert large.n_frames == small.n_frames
+    assert large.size[1] > small.size[1]  # the numbers and the caption lines grow
+
+
+def test_the_nodes_style_player_stands_top_to_bottom(sigmoid):
+    # left to right, the nodes style is about twice as wide as a notebook's column
+    assert "rankdir=TB" in animate(sigmoid[0], style="nodes").frame(0).source
+    assert "rankdir=LR" in animate(sigmoid[0], style="nodes", rankdir="LR").frame(0).source
+    assert "rankdir=LR" in animate(sigmoid[0]).frame(0).source
+
+
+def test_the_page_without_javascript_is_a_strip_of_every_frame(sigmoid):
+    player = animate(sigmoid[0], forward=False)
+    shown = player.html()
+    strip = shown[shown.index('<div class="gg-strip">'):shown.index("<script>")]
+    assert strip.count("<svg") == len(player)
+    assert strip.count('class="gg-strip-caption"') == len(player)
+    assert html.escape(f"{player.phases[0]}: {player.captions[0]}") in strip
+    # the buttons and the single view stay hidden until the script shows them
+    assert '<div class="gg-bar" style="display: none">' in shown
+    assert '<div class="gg-view" style="display: none"></div>' in shown

@@ -1,6 +1,7 @@
 """The `gategrad` command as a newcomer uses it."""
 
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,57 @@ def test_sigmoid_gate_example_prints_values_gradients_and_the_explain_table(caps
     assert f"f = {f:.4f}" in out
     assert f"df/dx1 = {-3.0 * f * (1 - f):.4f}" in out
     assert "backward pass from f" in out and "1/x" in out and "*-1" in out
+
+
+def forward_and_table(out: str) -> tuple[dict[str, str], list[list[str]]]:
+    """The forward line's names and numbers, and the step table's rows split into columns."""
+    forward = next(line for line in out.splitlines() if line.startswith("forward:"))
+    named = dict(pair.split(" = ") for pair in forward[len("forward:"):].strip().split(", "))
+    lines = out.splitlines()
+    rule = next(k for k, line in enumerate(lines) if line.startswith("----"))
+    starts = [m.start() for m in re.finditer(r"-+", lines[rule])]
+    rows = [[line[a:b].strip() for a, b in zip(starts, starts[1:] + [None])]
+            for line in lines[rule + 1:] if line.strip()]
+    return named, rows
+
+
+@pytest.mark.parametrize("name", ["sigmoid-gate", "sigmoid-gate-fused", "simple", "patterns",
+                                  "vectorized"])
+def test_the_step_tables_names_are_the_forward_lines(name, capsys):
+    assert main(["example", name, "--digits", "2"]) == 0
+    named, rows = forward_and_table(capsys.readouterr().out)
+    outputs = dict(row[3].split(" = ") for row in rows)  # output column: "name = value"
+    inputs = dict(part.split(" = ") for row in rows for part in row[2].split(", ")
+                  if " = " in part)
+    table = {**inputs, **outputs}
+    for wire, value in named.items():  # every wire the forward line names, by that name
+        assert table.get(wire) == value, (wire, value, rows)
+    for text in table:  # and no name the forward line would call otherwise
+        assert not re.fullmatch(r".*#\d+", text) and text not in ("+", "*")
+
+
+def test_the_step_table_leaves_constants_local_gradients_out(capsys):
+    assert main(["example", "sigmoid-gate", "--digits", "2"]) == 0
+    _, rows = forward_and_table(capsys.readouterr().out)
+    by_gate = {row[1]: row for row in rows}
+    assert by_gate["*-1"][2:] == ["dot = 1.00", "-dot = -1.00", "-1.00", "-0.20", "0.20"]
+    assert by_gate["+1"][4] == "1.00" and by_gate["+1"][6] == "-0.53"
+    assert main(["example", "vectorized", "--digits", "3"]) == 0
+    _, rows = forward_and_table(capsys.readouterr().out)
+    square = next(row for row in rows if row[1] == "**2")
+    assert "," not in square[2] + square[4] + square[6]  # q, its 2q, what it sends: one each
+
+
+def test_the_cli_rounds_half_away_from_zero(capsys):
+    assert main(["example", "vectorized", "--digits", "3"]) == 0
+    out = capsys.readouterr().out
+    # f = 0.22^2 + 0.26^2 = 0.116 exactly in decimals; 2 q1 = 0.44, 0.44 * 0.2 = 0.088 ...
+    assert "f = 0.116" in out
+    x = 0.125
+    assert f"{x:.2f}" == "0.12"  # Python's rounding, which a student's table must not copy
+    from gategrad.engine.show.captions import number
+    assert number(x, 2) == "0.13" and number(10.125, 2) == "10.13" and number(-10.125, 2) == \
+        "-10.13"
 
 
 def test_unknown_example_is_a_clear_error(capsys):

@@ -268,3 +268,69 @@ def test_the_circuit_style_refuses_a_huge_graph_and_says_what_to_do():
     with pytest.raises(ValueError, match=r"10000 gates.*style='nodes'.*subgraph"):
         draw(deep_chain(10_000))
     assert "wire" in draw(deep_chain(10), max_gates=10).source
+
+
+# --- in a notebook: fitted to the column ----------------------------------------------------------
+
+def test_jupyter_gets_the_svg_fitted_to_the_width_and_a_click_for_full_size(pure):
+    diagram = draw(sigmoid_gate().root)
+    bundle = diagram._repr_mimebundle_()
+    shown = bundle["text/html"]
+    assert shown.startswith('<div class="gg-diagram"')
+    assert '<svg style="max-width: 100%; height: auto"' in shown and "<?xml" not in shown
+    assert "onclick=" in shown and "maxWidth" in shown  # the click toggles full size
+    assert re.search(r'viewBox="[\d. ]+"', shown)  # the aspect is kept by the viewBox
+    full = diagram.full_size()._repr_mimebundle_()["text/html"]
+    assert '<svg style="max-width: none; height: auto"' in full
+    assert diagram.full_size().source == diagram.source
+
+
+# --- slide controls -------------------------------------------------------------------------------
+
+def test_fontsize_sets_the_numbers_and_scales_the_rest():
+    source = draw(sigmoid_gate().root, fontsize=22).source
+    assert re.search(r"wire\d+ \[label=<.*fontsize=22 ", source)  # the numbers
+    assert re.search(r'label="1/x" .*fontsize=24\b', source)        # gates: 12 at 11
+    assert re.search(r"n0 \[label=w0 .*fontsize=26\b", source)      # labels: 13 at 11
+    with pytest.raises(ValueError, match="fontsize must be a number of points from 4 to 72"):
+        draw(sigmoid_gate().root, fontsize=0)
+
+
+def test_fontsize_makes_the_numbers_larger_on_the_picture(pure):
+    # on a slide the picture is scaled to the slide's width: what counts is the size of the
+    # numbers relative to the picture (11pt on 933pt by default)
+    def share(svg):
+        width = float(re.search(r'<svg width="([\d.]+)pt"', svg)[1])
+        size = float(re.search(r'font-size="([\d.]+)" fill="#1a7f37"', svg)[1])
+        return size / width
+    default, slide = (share(draw(sigmoid_gate().root, fontsize=f).svg()) for f in (None, 18))
+    assert slide > 1.4 * default
+
+
+def test_caption_is_a_line_under_the_diagram():
+    source = draw(sigmoid_gate().root, caption="the <sigmoid> neuron").source
+    assert "the &lt;sigmoid&gt; neuron" in source and "labelloc=b" in source
+    titled = draw(sigmoid_gate().root, title="t", caption="c").source
+    assert "labelloc=t" in titled and titled.index("<B>t</B>") < titled.index(">c</FONT>")
+
+
+def test_wire_labels_draw_the_names_of_interior_wires():
+    s = Value(1.5, label="s")
+    x, y = s ** 2, 3 * s
+    z = x * y
+    x.label, y.label, z.label = "x", "y", "z"
+    z.backward()
+    plain = draw(z).source
+    labelled = draw(z, wire_labels=True).source
+    assert "<I>x</I>" not in plain
+    names = re.findall(r"<I>(\w+)</I> = </FONT>", labelled)
+    assert sorted(names) == ["x", "y"]  # interior wires; s and z stand as labels already
+    assert ("2.25", "4.50") in [tuple(FONT.findall(t))[-2:] for _, t in WIRE.findall(labelled)]
+
+
+def test_subscripts_write_w0_as_w_sub_0(pure):
+    source = draw(sigmoid_gate().root, subscripts=True).source
+    assert re.search(r"n0 \[label=<w<FONT POINT-SIZE=\"[\d.]+\"><SUB>0</SUB></FONT>>", source)
+    assert "<SUB>" not in draw(sigmoid_gate().root).source
+    svg = draw(sigmoid_gate().root, subscripts=True).svg()
+    assert 'baseline-shift="sub"' in svg

@@ -49,11 +49,14 @@ def test_gradcheck_passes_for_every_gate_in_its_domain():
     points = {"add": (1.0, 2.0), "mul": (1.5, -2.0), "pow": (1.7, 2.5), "exp": (0.3,),
               "log": (1.5,), "max": (1.0, -1.0), "recip": (0.6,), "relu": (0.8,),
               "tanh": (0.4,), "sigmoid": (-0.7,), "linear": (1.0, 2.0, 3.0, 4.0, 0.5),
-              "sum": (1.0, 2.0, 3.0)}
+              "sum": (1.0, 2.0, 3.0), "softmax_ce": (2.0, 1.0, 0.1)}
+    # inputs that are not checked: softmax_ce's last input is the target class, a whole number
+    fixed = {"softmax_ce": (1,)}
     assert set(points) == set(GATES)
     from gategrad.engine import apply
     for name, xs in points.items():
-        result = gradcheck(lambda *v, g=GATES[name]: apply(g, *v), *xs)
+        constants = fixed.get(name, ())
+        result = gradcheck(lambda *v, g=GATES[name], c=constants: apply(g, *v, *c), *xs)
         assert result.ok, (name, str(result))
         assert result.worst_abs < 1e-6
 
@@ -74,9 +77,39 @@ def test_gradcheck_rejects_a_non_value_result():
         gradcheck(lambda x: 1.0, 2.0)
 
 
-def test_explain_names_each_wire_after_the_gate_that_makes_it():
+def test_explain_names_each_wire_by_its_expression_in_the_labels():
     steps = list(explain(sigmoid_gate().root))
-    assert [n for n, _ in steps[0].inputs] == ["+1"]          # 1/x reads the +1 gate's output
-    assert [n for n, _ in steps[2].inputs] == ["*-1"]         # exp reads *-1
-    assert [s.node for s in steps[-2:]] == ["*#2", "*#1"]     # two `*` gates, numbered in order
-    assert [n for n, _ in steps[-3].inputs] == ["*#1", "*#2"]
+    assert [s.node for s in steps[-2:]] == ["w1*x1", "w0*x0"]
+    assert [n for n, _ in steps[-3].inputs] == ["w0*x0", "w1*x1"]
+    assert steps[-4].node == "w0*x0 + w1*x1 + w2"
+    # an expression too long to read is its gate applied to `…`
+    assert [s.node for s in steps[1:3]] == ["… + 1", "exp(…)"]
+
+
+def test_explain_takes_names_and_builds_the_others_from_them():
+    ex = sigmoid_gate()
+    steps = list(explain(ex.root, names={ex.extra["dot"]: "dot"}))
+    assert [s.node for s in steps[:5]] == ["f", "exp(-dot) + 1", "exp(-dot)", "-dot", "dot"]
+
+
+def test_explain_gives_a_constant_no_local_gradient_and_leaves_a_folded_one_out():
+    ex = sigmoid_gate()
+    steps = list(explain(ex.root, digits=2))
+    neg = steps[3]  # *-1
+    assert neg.gate == "*-1" and neg.local == (-1.0, None) and neg.sends[1] is None
+    rows = str(explain(ex.root, digits=2)).splitlines()
+    neg_row = next(r for r in rows if r.split()[1:2] == ["*-1"])
+    assert "1.00," not in neg_row and neg_row.split()[-3:] == ["-1.00", "-0.20", "0.20"]
+    x = Value(2.0, label="x")
+    y = (x ** 2) * 1.0
+    y.backward()
+    row = str(explain(y, digits=3)).splitlines()[-1]
+    assert row.split()[1] == "**2" and "x = 2.000" in row and ", 2" not in row
+
+
+def test_explain_rounds_half_away_from_zero():
+    x = Value(10.125, label="x")
+    y = x * 1.0
+    y.label = "y"
+    y.backward()
+    assert "x = 10.13" in str(explain(y, digits=2))

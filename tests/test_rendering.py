@@ -1,6 +1,7 @@
 """Finding and running the renderer: GATEGRAD_DOT, then dot, then graphviz-pure; clear errors."""
 
 import os
+import re
 import stat
 import sys
 import sysconfig
@@ -104,11 +105,26 @@ def test_a_failing_renderer_reports_its_own_message(tmp_path, monkeypatch):
         draw(sigmoid_gate().root).svg()
 
 
-def test_pdf_without_a_system_dot_is_a_clear_error(monkeypatch, tmp_path, graphviz_pure):
+def test_pdf_is_written_without_a_system_dot(monkeypatch, tmp_path, graphviz_pure):
+    # graphviz-pure writes no PDF: the SVG becomes a vector PDF in Python (svglib, reportlab)
     monkeypatch.setenv(RENDERER_ENV, graphviz_pure)
-    with pytest.raises(ValueError, match="PDF output needs the system Graphviz `dot`"):
-        draw(sigmoid_gate().root).save(tmp_path / "f.pdf")
-    assert not (tmp_path / "f.pdf").exists()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere to fall back on
+    data = draw(sigmoid_gate().root, title="sigmoid").save(tmp_path / "f.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert b"/Helvetica" in data  # text, not a picture of it
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    svg = draw(sigmoid_gate().root, title="sigmoid").svg()
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    assert (float(box[1]), float(box[2])) == (float(width), float(height))
+
+
+def test_the_cli_writes_a_pdf_without_a_system_dot(monkeypatch, tmp_path, graphviz_pure, capsys):
+    monkeypatch.setenv(RENDERER_ENV, graphviz_pure)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    path = tmp_path / "f.pdf"
+    assert main(["example", "sigmoid-gate", "--pdf", str(path)]) == 0
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert f"wrote the circuit diagram to {path.resolve()}" in capsys.readouterr().out
 
 
 # --- saving ------------------------------------------------------------------------------------

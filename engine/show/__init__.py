@@ -2,7 +2,8 @@
 
 - captions.py: the order nodes are shown in and each gate's caption (`*-1`, `+1`, `exp`).
 - drawing.py: `draw(root)`, the lecture's circuit diagram (or micrograd's boxes) as DOT.
-- rendering.py: DOT turned into SVG or PNG by a `dot` program, and the `Diagram` users hold.
+- rendering.py: DOT turned into SVG, PNG or PDF by a `dot` program, and the `Diagram` users hold
+  (in a notebook: fitted to the width of the output, a click for full size).
 - animate.py: `animate(root)`, the forward and backward pass frame by frame, and its `Player`.
 - explore.py: `explore(fn, ...)`, sliders on a function's inputs and its circuit redrawn.
 - explain.py: `explain(root)`, the backward pass as the lecture's table.

@@ -49,12 +49,17 @@ class Step:
     frame: Frame
 
 
-def animate(root: Value, forward: bool = True, style: str = "circuit", rankdir: str = "LR",
-            digits: int = 2, duration: float = DURATION, max_gates: int = MAX_GATES) -> Player:
+def animate(root: Value, forward: bool = True, style: str = "circuit", rankdir: str | None = None,
+            digits: int = 2, duration: float = DURATION, max_gates: int = MAX_GATES,
+            fontsize: float | None = None, caption: str | None = None, wire_labels: bool = False,
+            subscripts: bool = False) -> Player:
     """The forward and backward pass of `root`'s graph as frames of its diagram: a `Player`.
 
     forward=False gives the backward frames only (and the finished diagram). style, rankdir and
-    digits are draw()'s. duration: seconds per frame when playing, and in a saved GIF.
+    digits are draw()'s; rankdir defaults to "LR" for the circuit and "TB" for the nodes style
+    (which, left to right, is too wide to read in a notebook's column). fontsize, caption,
+    wire_labels and subscripts are draw()'s slide controls; fontsize also sets the size of the
+    player's and the GIF's captions. duration: seconds per frame when playing, and in a GIF.
     `len(player)` counts the frames, `player.frame(k)` is frame k as a diagram, `player.save(path)`
     writes a .gif, a standalone .html player, or a folder of numbered frames. In Jupyter the
     player shows itself with buttons, a slider and the caption; arrow keys step.
@@ -84,7 +89,13 @@ def animate(root: Value, forward: bool = True, style: str = "circuit", rankdir: 
                          f"animate a part of it (an interior Value) or raise max_gates "
                          f"(now {max_gates})")
     steps = _Pass(nodes, digits).steps(forward)
-    player = Player(root, steps, {"style": style, "rankdir": rankdir, "digits": digits}, duration)
+    if rankdir is None:
+        rankdir = "TB" if style == "nodes" else "LR"
+    options = {"style": style, "rankdir": rankdir, "digits": digits}
+    slides = {"fontsize": fontsize, "caption": caption, "wire_labels": wire_labels,
+              "subscripts": subscripts}
+    options.update({k: v for k, v in slides.items() if v not in (None, False)})
+    player = Player(root, steps, options, duration)
     player.frame(-1)  # its DOT now (no rendering yet), so that draw's own checks speak here
     return player
 
@@ -251,12 +262,17 @@ INFIX = {"add": " + ", "mul": "*", "pow": "**"}
 NAME_LENGTH = 24  # longer expressions make a caption hard to read: such a node goes unnamed
 
 
-def _expressions(nodes: list[Value]) -> list[str | None]:
-    """A short name per node for the captions: its label, or its expression in labels when that
-    is short (`w0*x0 + w1*x1`), else None. Built in topological order, without recursion."""
+def _expressions(nodes: list[Value], given: dict[Value, str] | None = None) -> list[str | None]:
+    """A short name per node for the captions: the name `given` to it, its label, or its
+    expression in those names when that is short (`w0*x0 + w1*x1`, `-dot`), else None. Built in
+    topological order, without recursion."""
     names: list[str | None] = []
     index = {v: i for i, v in enumerate(nodes)}
+    given = given or {}
     for v in nodes:
+        if v in given:
+            names.append(given[v])
+            continue
         if v.label or v.gate is None:
             names.append(v.label or number(v.data))
             continue
@@ -264,11 +280,11 @@ def _expressions(nodes: list[Value]) -> list[str | None]:
         if None in args:
             names.append(None)
             continue
-        if v.gate.name == "mul":  # a sum inside a product needs its parentheses
-            args = [f"({a})" if " + " in a else a for a in args]
         if v.gate.name == "mul" and args[1] == "-1":
             text = f"-{args[0]}" if args[0].isidentifier() else f"-({args[0]})"
         else:
+            if v.gate.name == "mul":  # a sum inside a product needs its parentheses
+                args = [f"({a})" if " + " in a else a for a in args]
             text = _formula(v, args)
         names.append(text if len(text) <= NAME_LENGTH else None)
     return names
@@ -392,7 +408,11 @@ class Player:
         _check_duration(duration, "Player.gif")
         pngs = [self.frame(k).pipe("png") for k in range(len(self))]
         texts = [(s.phase, s.caption) for s in self.steps]
-        return _gif(pngs, texts, round(duration * 1000))
+        return _gif(pngs, texts, round(duration * 1000), self._fontsize())
+
+    def _fontsize(self) -> float:
+        from .drawing import NUMBER_SIZE
+        return self.options.get("fontsize") or NUMBER_SIZE
 
     # --- the HTML player --------------------------------------------------------------------
 
@@ -400,7 +420,7 @@ class Player:
         """The player as one HTML element with its script (what Jupyter shows)."""
         duration = self.duration if duration is None else duration
         return _player_html(self.svgs(), self.phases, self.captions, round(duration * 1000),
-                           f"gg-player-{uuid.uuid4().hex[:12]}")
+                            f"gg-player-{uuid.uuid4().hex[:12]}", self._fontsize())
 
     def page(self, duration: float | None = None) -> str:
         """The player as a standalone HTML page."""
@@ -442,18 +462,20 @@ MARGIN = 16
 INK, GREY = (36, 41, 47), (87, 96, 106)
 
 
-def _gif(pngs: list[bytes], texts: list[tuple[str, str]], milliseconds: int) -> bytes:
+def _gif(pngs: list[bytes], texts: list[tuple[str, str]], milliseconds: int,
+         fontsize: float = 11) -> bytes:
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
-        raise ImportError("saving an animation as GIF needs Pillow: pip install Pillow (or "
-                          "gategrad[notebook]); .html and frame folders work without it") from None
+        raise ImportError("saving an animation as GIF needs Pillow (a dependency of gategrad): "
+                          "pip install Pillow; .html and frame folders work without it") from None
     pictures = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
     width = max(p.width for p in pictures)
     top = max(p.height for p in pictures)
-    font = ImageFont.load_default(size=CAPTION_PX)
-    small = ImageFont.load_default(size=CAPTION_PX * 4 // 5)
-    line = CAPTION_PX * 3 // 2
+    size = round(CAPTION_PX * fontsize / 11)  # the wire labels' size, at the renderer's dpi
+    font = ImageFont.load_default(size=size)
+    small = ImageFont.load_default(size=size * 4 // 5)
+    line = size * 3 // 2
     notes = [_wrap(text, font, width - 2 * MARGIN) for _, text in texts]
     height = top + MARGIN // 2 + line + max(len(lines) for lines in notes) * line + MARGIN
     frames = []
@@ -493,29 +515,43 @@ PLAYER = """<div id="@ID@" class="gg-player" tabindex="0" data-lm-suppress-short
  data-frame="0" style="font-family: Helvetica, Arial, sans-serif; outline: none;">
 <style>
 #@ID@ .gg-view svg { max-width: 100%; height: auto; }
-#@ID@ .gg-bar { display: flex; align-items: center; gap: 4px; margin: 4px 0; }
-#@ID@ .gg-bar button { font-size: 13px; min-width: 3.2em; cursor: pointer; }
+#@ID@ .gg-bar { align-items: center; gap: 4px; margin: 4px 0; flex-wrap: wrap; }
+#@ID@ .gg-bar button { font-size: @BUTTON@px; min-width: 3.2em; cursor: pointer; }
 #@ID@ .gg-bar input { flex: 0 1 320px; }
-#@ID@ .gg-index { font-size: 12px; color: #57606a; min-width: 4.5em; }
-#@ID@ .gg-phase { font-size: 12px; color: #57606a; }
-#@ID@ .gg-caption { font-size: 14px; color: #24292f; min-height: 2.6em; max-width: 60em; }
+#@ID@ .gg-index { font-size: @SMALL@px; color: #57606a; min-width: 4.5em; }
+#@ID@ .gg-phase { font-size: @SMALL@px; color: #57606a; }
+#@ID@ .gg-caption { font-size: @CAPTION_PX@px; color: #24292f; min-height: 2.6em;
+ max-width: 60em; }
 #@ID@:focus-within { box-shadow: 0 0 0 1px #d0d7de; }
+#@ID@:fullscreen { background: white; padding: 2vh 3vw; box-sizing: border-box;
+ display: flex; flex-direction: column; }
+#@ID@:fullscreen .gg-view { flex: 1 1 auto; min-height: 0; }
+#@ID@:fullscreen .gg-view svg { width: 100% !important; height: 100% !important;
+ max-width: none !important; }
+#@ID@:fullscreen .gg-caption { font-size: max(24px, 2.2vw); max-width: none; }
+#@ID@:fullscreen .gg-phase, #@ID@:fullscreen .gg-index { font-size: max(18px, 1.5vw); }
+#@ID@:fullscreen .gg-bar button { font-size: max(16px, 1.2vw); }
 </style>
-<div class="gg-view">@FIRST@</div>
-<div class="gg-bar">
-<button type="button" data-action="first" title="first frame">|&#9664; first</button>
+<div class="gg-view" style="display: none"></div>
+<div class="gg-bar" style="display: none">
+<button type="button" data-action="first" title="first frame (Home)">|&#9664; first</button>
 <button type="button" data-action="prev" title="previous frame (left arrow)">&#9664; prev</button>
 <button type="button" data-action="play" title="play or pause">play</button>
 <button type="button" data-action="next" title="next frame (right arrow)">next &#9654;</button>
-<button type="button" data-action="last" title="last frame">last &#9654;|</button>
+<button type="button" data-action="last" title="last frame (End)">last &#9654;|</button>
 <input type="range" class="gg-slider" min="0" max="@LAST@" value="0" step="1"
  aria-label="frame">
 <span class="gg-index">1 / @COUNT@</span>
+<button type="button" data-action="screen" title="full screen, for a projector (Esc leaves)"
+>full screen</button>
 </div>
-<div class="gg-phase">@PHASE@</div>
-<div class="gg-caption">@CAPTION@</div>
-<div class="gg-noscript" style="font-size: 12px; color: #9a6700;">The buttons need JavaScript:
-run the cell again (or trust the notebook) to step through the frames.</div>
+<div class="gg-phase" style="display: none">@PHASE@</div>
+<div class="gg-caption" style="display: none">@CAPTION@</div>
+<div class="gg-strip">
+<div class="gg-noscript" style="font-size: 13px; color: #9a6700;">The player needs JavaScript
+(in Jupyter: run the cell again, or trust the notebook); here are its @COUNT@ frames.</div>
+@STRIP@
+</div>
 <script>
 (function () {
   // the player around this script: the same output shown twice has two players of one id
@@ -523,10 +559,18 @@ run the cell again (or trust the notebook) to step through the frames.</div>
   var root = (here && here.closest(".gg-player")) || document.getElementById("@ID@");
   if (!root || root.getAttribute("data-ready")) { return; }
   root.setAttribute("data-ready", "1");
-  var frames = @FRAMES@, phases = @PHASES@, captions = @CAPTIONS@, delay = @DELAY@;
+  var phases = @PHASES@, captions = @CAPTIONS@, delay = @DELAY@;
+  // the frames are the static strip's pictures: read once, then the strip gives way
+  var strip = root.querySelector(".gg-strip");
+  var frames = Array.prototype.map.call(strip.querySelectorAll(".gg-strip-svg"),
+                                        function (f) { return f.innerHTML; });
+  strip.remove();
   var view = root.querySelector(".gg-view"), slider = root.querySelector(".gg-slider");
+  var bar = root.querySelector(".gg-bar");
   var index = root.querySelector(".gg-index"), phase = root.querySelector(".gg-phase");
   var caption = root.querySelector(".gg-caption");
+  [view, phase, caption].forEach(function (e) { e.style.display = ""; });
+  bar.style.display = "flex";
   var playButton = root.querySelector('[data-action="play"]');
   var k = 0, timer = null;
   function show(j) {
@@ -555,37 +599,59 @@ run the cell again (or trust the notebook) to step through the frames.</div>
     prev: function () { stop(); show(k - 1); },
     play: function () { if (timer === null) { play(); } else { stop(); } },
     next: function () { stop(); show(k + 1); },
-    last: function () { stop(); show(frames.length - 1); }
+    last: function () { stop(); show(frames.length - 1); },
+    screen: function () {  // a projector: the player alone on the screen, its text larger
+      if (document.fullscreenElement) { document.exitFullscreen(); }
+      else if (root.requestFullscreen) { root.requestFullscreen(); }
+    }
   };
   root.querySelectorAll("button[data-action]").forEach(function (button) {
     button.addEventListener("click", actions[button.getAttribute("data-action")]);
   });
   slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
-  // Arrow keys while the focus is in the player. Listened for on the window before anything
-  // else sees them (capture phase): Notebook 7 takes arrow keys at the document for its cells.
+  // The player takes the keys as soon as it is shown: while the focus is in it, and while
+  // nothing has the focus (a page of its own) and it is the player last shown or used.
+  window.ggKeyPlayer = root;
+  root.addEventListener("pointerdown", function () { window.ggKeyPlayer = root; });
+  var keys = {ArrowRight: "next", ArrowLeft: "prev", Home: "first", End: "last"};
+  // Listened for on the window before anything else sees them (capture phase): Notebook 7 takes
+  // arrow keys at the document for its cells.
   function onKey(event) {
     if (!document.contains(root)) { window.removeEventListener("keydown", onKey, true); return; }
-    if (!root.contains(event.target)) { return; }
-    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") { return; }
+    var free = event.target === document.body || event.target === document.documentElement;
+    if (!root.contains(event.target) && !(free && window.ggKeyPlayer === root)) { return; }
+    if (!keys[event.key] || event.altKey || event.ctrlKey || event.metaKey) { return; }
     event.stopPropagation();  // the notebook's own shortcuts must not act on these keys too
     if (event.target === slider) { return; }  // a focused slider steps itself, reports "input"
     event.preventDefault();
-    if (event.key === "ArrowRight") { actions.next(); } else { actions.prev(); }
+    actions[keys[event.key]]();
   }
   window.addEventListener("keydown", onKey, true);
-  root.querySelector(".gg-noscript").remove();
   show(0);
 })();
 </script>
 </div>"""
 
+STRIP_FRAME = ('<div class="gg-strip-frame" style="margin: 8px 0 16px 0;">'
+               '<div class="gg-strip-caption" style="font-size: {size}px; color: #24292f;">'
+               '{caption}</div><div class="gg-strip-svg">{svg}</div></div>')
+
 
 def _player_html(svgs: list[str], phases: list[str], captions: list[str], delay: int,
-                 element_id: str) -> str:
+                 element_id: str, fontsize: float = 11) -> str:
+    """The player's HTML: its text sized from the diagram's `fontsize` (the caption 1.5 times
+    the numbers' size in points, as pixels), and every frame in the static strip."""
+    caption_px = str(round(fontsize * 1.5))
+    fitted = [re.sub(r"<svg\b", '<svg style="max-width: 100%; height: auto"', svg, count=1)
+              for svg in svgs]
+    strip = "\n".join(STRIP_FRAME.format(size=caption_px, svg=svg,
+                                         caption=html.escape(f"{phase}: {text}"))
+                      for phase, text, svg in zip(phases, captions, fitted))
     fields = {
-        "@FIRST@": svgs[0], "@LAST@": str(len(svgs) - 1), "@COUNT@": str(len(svgs)),
+        "@STRIP@": strip, "@LAST@": str(len(svgs) - 1), "@COUNT@": str(len(svgs)),
         "@PHASE@": html.escape(phases[0]), "@CAPTION@": html.escape(captions[0]),
-        "@FRAMES@": _json(svgs), "@PHASES@": _json(phases), "@CAPTIONS@": _json(captions),
-        "@DELAY@": str(delay), "@ID@": element_id,
+        "@PHASES@": _json(phases), "@CAPTIONS@": _json(captions),
+        "@DELAY@": str(delay), "@ID@": element_id, "@CAPTION_PX@": caption_px,
+        "@SMALL@": str(round(fontsize * 1.2)), "@BUTTON@": str(round(fontsize * 1.2)),
     }
     return re.sub("|".join(fields), lambda found: fields[found[0]], PLAYER)

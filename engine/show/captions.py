@@ -5,6 +5,9 @@ Shared by `explain` and the drawing module, which only read the graph, never cha
 
 from __future__ import annotations
 
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
 from ..gates import GATES
 from ..value import Value
 
@@ -12,10 +15,22 @@ _FOLDING = ("add", "mul", "pow", "max")
 
 
 def number(x: float, digits: int | None = None) -> str:
-    """A constant or value as a person writes it: 1 not 1.0, 0.5, -0.2; `digits` fixes decimals."""
+    """A constant or value as a person writes it: 1 not 1.0, 0.5, -0.2; `digits` fixes decimals.
+
+    Rounded half away from zero from the number as Python prints it, as a student rounds by
+    hand: 10.125 -> 10.13 and 2.675 -> 2.68 (Python's own format gives 10.12 and 2.67).
+
+    >>> number(10.125, 2), number(-0.125, 2), number(2.675, 2), number(-0.001, 2)
+    ('10.13', '-0.13', '2.68', '0.00')
+    """
     if digits is not None:
-        text = f"{x:.{digits}f}"
-        return "0." + "0" * digits if text == "-0." + "0" * digits else text  # no "-0.00"
+        if math.isfinite(x):
+            rounded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+            text = f"{rounded:f}"
+        else:
+            text = f"{x:.{digits}f}"
+        zero = "0." + "0" * digits if digits else "0"
+        return zero if text == "-" + zero else text  # no "-0.00"
     return f"{x:g}"
 
 

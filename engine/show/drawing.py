@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 
 import graphviz
@@ -49,8 +50,40 @@ FADED_GRAD = "#efa8ad"
 NOTE_COLOR = "#57606a"
 MAX_PENWIDTH = 5             # the widest wire, for the largest |gradient| in the diagram
 SPACE = "&#160;"             # keeps an empty gradient row as tall as a full one
+# Font sizes in points at fontsize=None: `fontsize=N` sets the numbers to N and scales the rest.
+NUMBER_SIZE, GATE_SIZE, LEAF_SIZE, TITLE_SIZE = 11, 12, 13, 14
+# A label that reads w0, x12, w_3: letters, then digits (subscripts=True writes them as w₀).
+SUBSCRIPTED = re.compile(r"([A-Za-z]+)_?(\d+)")
 # The gate at work in a frame of an animation: filled and outlined in amber.
 HIGHLIGHT = {"style": "filled", "fillcolor": "#fff1b8", "color": "#bf8700", "penwidth": "2.5"}
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a diagram's text looks: its size (`fontsize` of the numbers, in points; the gates,
+    labels and title grow with it), the labels of interior wires, and w0 written as w₀."""
+
+    fontsize: float = NUMBER_SIZE
+    wire_labels: bool = False
+    subscripts: bool = False
+
+    def size(self, base: float) -> str:
+        """The size in points of text that is `base` points at the default size."""
+        return f"{base * self.fontsize / NUMBER_SIZE:g}"
+
+    def label(self, text: str) -> str:
+        """A label as HTML-like text for Graphviz: escaped, and w0 as w<SUB>0</SUB>."""
+        found = SUBSCRIPTED.fullmatch(text) if self.subscripts else None
+        if found is None:
+            return html.escape(text)
+        return (f'{html.escape(found[1])}<FONT POINT-SIZE="{self.size(LEAF_SIZE * 0.75)}">'
+                f"<SUB>{found[2]}</SUB></FONT>")
+
+    def node_label(self, text: str) -> str:
+        """A whole node's label: plain DOT text, or HTML-like when it has a subscript."""
+        if self.subscripts and SUBSCRIPTED.fullmatch(text):
+            return f"<{self.label(text)}>"
+        return graphviz.escape(text)
 
 
 @dataclass(frozen=True)
@@ -90,7 +123,9 @@ class Frame:
 def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int = 2,
          show_grad: bool = True, title: str | None = None,
          max_gates: int = CIRCUIT_MAX_GATES, frame: Frame | None = None,
-         max_column_wires: int = CIRCUIT_MAX_COLUMN_WIRES) -> Diagram:
+         max_column_wires: int = CIRCUIT_MAX_COLUMN_WIRES, fontsize: float | None = None,
+         caption: str | None = None, wire_labels: bool = False,
+         subscripts: bool = False) -> Diagram:
     """Draw the graph that computes `root`, with the gradients of the last backward pass.
 
     style: "circuit" (the lecture's figure: gates as circles, value above and gradient below
@@ -100,6 +135,11 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
     Before `backward()` every gradient is 0: the title says so instead of showing zeros.
     frame: one step of `animate()` (see `Frame`): the numbers known so far, the rest left blank.
     max_column_wires: the most wires the circuit style stacks in one column (see `tallest_column`).
+
+    For slides: fontsize: the numbers' size in points (11 by default; gates, labels and the title
+    grow with it). caption: a line under the diagram (under the title, when there is one).
+    wire_labels=True writes the label of every labelled interior wire (`s`, `z`) beside its
+    value. subscripts=True writes a label that reads w0 or x12 as w₀, x₁₂.
 
     >>> from gategrad.engine import Value
     >>> x = Value(2.0, label="x"); f = x * x; f.backward()
@@ -114,6 +154,15 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
         raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if not isinstance(digits, int) or digits < 0:
         raise ValueError(f"draw: digits must be a whole number >= 0, got {digits!r}")
+    if fontsize is not None and (isinstance(fontsize, bool)
+                                 or not isinstance(fontsize, (int, float))
+                                 or not 4 <= fontsize <= 72):
+        raise ValueError(f"draw: fontsize must be a number of points from 4 to 72, got "
+                         f"{fontsize!r}")
+    if caption is not None and not isinstance(caption, str):
+        raise TypeError(f"draw: caption must be a string, got {type(caption).__name__}")
+    look = Look(NUMBER_SIZE if fontsize is None else fontsize, bool(wire_labels),
+                bool(subscripts))
     nodes = visit_order(root)
     gates = sum(1 for v in nodes if v.gate is not None)
     if style == "circuit" and gates > max_gates:
@@ -147,10 +196,10 @@ def draw(root: Value, style: str = "circuit", rankdir: str = "LR", digits: int =
         "nslimit": "2",
     }, node_attr={"fontname": FONT}, edge_attr={"arrowsize": "0.6", "color": WIRE_COLOR})
     if style == "circuit":
-        notes += _Circuit(dot, nodes, digits, with_grad, rankdir == "LR", frame).draw()
+        notes += _Circuit(dot, nodes, digits, with_grad, rankdir == "LR", frame, look).draw()
     else:
-        _boxes(dot, nodes, digits, with_grad, frame)
-    _title(dot, title, notes)
+        _boxes(dot, nodes, digits, with_grad, frame, look)
+    _title(dot, title, notes, caption, look)
     return Diagram(dot, f"{style} style, {len(nodes)} values, {gates} gates")
 
 
@@ -158,8 +207,14 @@ class _Circuit:
     """The lecture's figure: leaves as labels, gates as circles, numbers on every wire."""
 
     def __init__(self, dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bool,
-                 horizontal: bool, frame: Frame | None = None):
+                 horizontal: bool, frame: Frame | None = None, look: Look | None = None):
         self.dot, self.nodes, self.digits = dot, nodes, digits
+        self.look = look or Look()
+        # wire_labels: the label of a labelled interior node, on the wire that leaves it (its
+        # only wire, or the stem of its fork); keyed by the wire's tail
+        last = len(nodes) - 1
+        self.names = {f"n{i}": v.label for i, v in enumerate(nodes)
+                      if self.look.wire_labels and v.label and v.gate is not None and i != last}
         self.with_grad, self.horizontal = with_grad, horizontal
         self.frame = frame or Frame()
         # (order, tail, head, value, gradient or None, (value shown, gradient shown)); a gate's
@@ -191,11 +246,12 @@ class _Circuit:
                 if not v.is_constant or i == last:
                     if i not in later:
                         leaves.append(f"n{i}")
-                    self.dot.node(f"n{i}", graphviz.escape(caption(v)), shape="plaintext",
-                                  fontsize="13")
+                    self.dot.node(f"n{i}", self.look.node_label(caption(v)), shape="plaintext",
+                                  fontsize=self.look.size(LEAF_SIZE))
                 continue
             text = caption(v)  # a long caption (`sigmoid`, `max(·, 2)`) would blow up a circle
-            self.dot.node(f"n{i}", graphviz.escape(text), fontsize="12", width="0.42",
+            self.dot.node(f"n{i}", graphviz.escape(text), fontsize=self.look.size(GATE_SIZE),
+                          width=f"{0.42 * self.look.fontsize / NUMBER_SIZE:.2f}",
                           shape="circle" if len(text) <= 4 else "ellipse", margin="0.04,0.02",
                           **{"penwidth": "1.2", "ordering": "in",
                              **(HIGHLIGHT if i == self.frame.highlight else {})})
@@ -207,7 +263,7 @@ class _Circuit:
                 if p.is_constant:  # an unfolded constant: its own label per use, no gradient
                     name = f"n{i}c{k}"
                     self.dot.node(name, graphviz.escape(caption(p)), shape="plaintext",
-                                  fontsize="13")
+                                  fontsize=self.look.size(LEAF_SIZE))
                     self.wires.append(((i, k), name, f"n{i}", p.data, None, (True, True)))
                 else:  # what this gate sends back along the wire: local gradient x upstream;
                     # like backward(), nothing when upstream is 0 (an infinite local would be nan)
@@ -221,7 +277,8 @@ class _Circuit:
                     column.node(name)
         root = self.nodes[last]
         if root.label:
-            self.dot.node("out", graphviz.escape(root.label), shape="plaintext", fontsize="13")
+            self.dot.node("out", self.look.node_label(root.label), shape="plaintext",
+                          fontsize=self.look.size(LEAF_SIZE))
         else:  # the output wire still ends somewhere: an invisible point
             self.dot.node("out", "", shape="point", style="invis", width="0")
         uses[last].append(((last + 1, 0), "out", self.frame.grad(last, root)))
@@ -261,7 +318,10 @@ class _Circuit:
               shown: tuple[bool, bool]) -> None:
         value_text = number(value, self.digits)
         grad_text = "" if grad is None else number(grad, self.digits)
-        length = _text_width(value_text, grad_text)  # of every number, shown or blank
+        name = self.names.get(tail)
+        named = f"{name} = {value_text}" if name else value_text
+        # of every number, shown or blank
+        length = _text_width(named, grad_text, size=self.look.fontsize)
         if not shown[1]:  # a frame's gradient not computed yet: a plain wire, the number blank
             color, width, value_color, grad_label = WIRE_COLOR, 1, VALUE_COLOR, SPACE
         elif grad is None:  # no gradients shown, or a constant's wire, along which none flows
@@ -274,15 +334,19 @@ class _Circuit:
             color, width, value_color = WIRE_COLOR, self._width(grad), VALUE_COLOR
             grad_label = _font(grad_text, GRAD_COLOR)
         value_label = _font(value_text, value_color) if shown[0] else SPACE
+        if name:  # the wire's name stays while its value is blank: a frame's layout stands still
+            value_label = (f'<FONT COLOR="{NOTE_COLOR}"><I>{self.look.label(name)}</I> = </FONT>'
+                           + value_label)
         label = _wire_label(value_label, grad_label, color, width, length, self.horizontal)
-        name = f"wire{k}"
+        wire = f"wire{k}"
         enter, leave = ("bar:w", "bar:e") if self.horizontal else ("bar:n", "bar:s")
-        self.dot.node(name, label, shape="plaintext", margin="0", fontsize="11")
-        self.dot.edge(tail, f"{name}:{enter}", arrowhead="none", color=color, penwidth=str(width))
+        self.dot.node(wire, label, shape="plaintext", margin="0",
+                      fontsize=self.look.size(NUMBER_SIZE))
+        self.dot.edge(tail, f"{wire}:{enter}", arrowhead="none", color=color, penwidth=str(width))
         # Graphviz scales an arrowhead with the pen width; shrink it back so thick wires do not
         # end in huge arrows.
         arrow = f"{0.75 / math.sqrt(width):.2f}"
-        self.dot.edge(f"{name}:{leave}", head, color=color, penwidth=str(width), arrowsize=arrow)
+        self.dot.edge(f"{wire}:{leave}", head, color=color, penwidth=str(width), arrowsize=arrow)
 
     def _width(self, grad: float) -> int:
         """1 to MAX_PENWIDTH points, growing with |grad| relative to the largest in the diagram."""
@@ -325,7 +389,7 @@ def _later_layer_leaves(nodes: list[Value], index: dict) -> set[int]:
 
 
 def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bool,
-           frame: Frame | None = None) -> None:
+           frame: Frame | None = None, look: Look | None = None) -> None:
     """micrograd's picture: a box per Value (label, data, grad) and an op node before each gate.
 
     Shared attributes are set once as node defaults: this style is the one for 10,000-gate
@@ -334,7 +398,9 @@ def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bo
     edges = []
     shown_constants = set()
     frame = frame or Frame()
-    dot.attr("node", shape="ellipse", fontsize="11", margin="0.04,0.02", width="0.4",
+    look = look or Look()
+    dot.attr("node", shape="ellipse", fontsize=look.size(NUMBER_SIZE), margin="0.04,0.02",
+             width="0.4",
              height="0.3")
     for i, v in enumerate(nodes):
         if v.gate is None:
@@ -354,7 +420,7 @@ def _boxes(dot: graphviz.Digraph, nodes: list[Value], digits: int, with_grad: bo
         names[v] = f"n{i}"
         if v.is_constant and v not in shown_constants:
             continue
-        cells = [html.escape("const" if v.is_constant else v.label)]
+        cells = ["const" if v.is_constant else look.label(v.label)]
         data = number(v.data, digits)
         cells.append(_font(f"data {data}", VALUE_COLOR) if frame.shows_value(i)
                      else "data" + SPACE * len(data))  # blank, about as wide
@@ -390,18 +456,27 @@ def _wire_label(value: str, grad: str, color: str, width: int, length: int,
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>>'
 
 
-def _text_width(*texts: str) -> int:
-    """About the width in points of the longer number at 11pt Helvetica (digits are 6.1pt)."""
-    return max(math.ceil(6.2 * len(t)) for t in texts) + 2
+def _text_width(*texts: str, size: float = NUMBER_SIZE) -> int:
+    """About the width in points of the longer number at `size` points of Helvetica (digits are
+    6.1pt wide at 11pt)."""
+    return max(math.ceil(6.2 * size / NUMBER_SIZE * len(t)) for t in texts) + 2
 
 
 def _font(text: str, color: str) -> str:
     return f'<FONT COLOR="{color}">{html.escape(text)}</FONT>'
 
 
-def _title(dot: graphviz.Digraph, title: str | None, notes: list[str]) -> None:
+def _title(dot: graphviz.Digraph, title: str | None, notes: list[str],
+           caption: str | None = None, look: Look | None = None) -> None:
+    """The title and notes above the diagram; a caption under it (Graphviz draws one label per
+    diagram: with a title too, the caption is its last line, above the diagram)."""
+    look = look or Look()
     lines = [f"<B>{html.escape(title)}</B>"] if title else []
-    lines += [f'<FONT POINT-SIZE="11" COLOR="{NOTE_COLOR}">{html.escape(n)}</FONT>'
-              for n in notes]
+    lines += [f'<FONT POINT-SIZE="{look.size(NUMBER_SIZE)}" COLOR="{NOTE_COLOR}">'
+              f"{html.escape(n)}</FONT>" for n in notes]
+    if caption:
+        lines.append(f'<FONT POINT-SIZE="{look.size(LEAF_SIZE)}">{html.escape(caption)}</FONT>')
     if lines:
-        dot.attr(label="<" + "<BR/>".join(lines) + ">", labelloc="t", fontsize="14")
+        dot.attr(label="<" + "<BR/>".join(lines) + ">",
+                 labelloc="b" if caption and not title and not notes else "t",
+                 fontsize=look.size(TITLE_SIZE))

@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..value import Value
-from .captions import caption, number, visit_order
+from .animate import _expressions, _formula
+from .captions import caption, folded_constant, number, visit_order
 
 MAX_INPUTS_SHOWN = 6  # a fused gate with many inputs is shown by its first few
 
@@ -28,10 +29,12 @@ class Step:
     node: str                            # the output's name
     inputs: tuple[tuple[str, float], ...]
     output: float
-    local: tuple[float, ...]             # d output / d input
+    local: tuple[float | None, ...]      # d output / d input; None for a constant, which has no
+                                         # gradient (the -1 of `*-1`)
     upstream: float                      # d root / d output
     sends: tuple[float | None, ...]      # local x upstream, added to each input's gradient;
                                          # None for a constant, which receives nothing
+    folded: int | None = None            # the constant input the gate's caption shows (`*-1`)
 
 
 class Explanation:
@@ -47,20 +50,27 @@ class Explanation:
         return len(self.steps)
 
     def _cells(self) -> list[list[str]]:
-        def nums(xs):
-            shown = ", ".join("-" if x is None else number(x, self.digits)
-                              for x in xs[:MAX_INPUTS_SHOWN])
-            return shown + (f", ... ({len(xs)} in all)" if len(xs) > MAX_INPUTS_SHOWN else "")
+        def listed(texts):
+            shown = ", ".join(texts[:MAX_INPUTS_SHOWN])
+            return shown + (f", ... ({len(texts)} in all)" if len(texts) > MAX_INPUTS_SHOWN
+                            else "")
+
+        def num(x):
+            return "-" if x is None else number(x, self.digits)
 
         rows = []
         for s in self.steps:
-            names = [n for n, _ in s.inputs]
-            shown = ", ".join(n if n == number(x) else f"{n}={number(x, self.digits)}"
-                              for n, x in s.inputs[:MAX_INPUTS_SHOWN])
-            if len(names) > MAX_INPUTS_SHOWN:
-                shown += f", ... ({len(names)} in all)"
-            rows.append([str(s.step), s.gate, shown, f"{s.node}={number(s.output, self.digits)}",
-                         nums(s.local), number(s.upstream, self.digits), nums(s.sends)])
+            # a constant folded into the gate's caption (`*-1`, `+1`) is not listed again, and a
+            # constant has no local gradient: its columns say `-` (an unfolded constant) or
+            # nothing (a folded one)
+            keep = [k for k in range(len(s.inputs)) if k != s.folded]
+            inputs = [s.inputs[k] for k in keep]
+            shown = listed([n if n == number(x) else f"{n} = {number(x, self.digits)}"
+                            for n, x in inputs])
+            rows.append([str(s.step), s.gate, shown,
+                         f"{s.node} = {number(s.output, self.digits)}",
+                         listed([num(s.local[k]) for k in keep]), number(s.upstream, self.digits),
+                         listed([num(s.sends[k]) for k in keep])])
         return rows
 
     HEADER = ["step", "gate", "inputs", "output", "local grad", "upstream", "sends"]
@@ -87,37 +97,44 @@ class Explanation:
                 f"<tbody>{body}</tbody></table>")
 
 
-def _wire_names(nodes: list[Value]) -> dict[int, str]:
-    """A name for each node's output wire: its label; else the gate that makes it (`exp`, `+1`),
-    numbered in graph order when several gates share a caption (`*#1`, `*#2`); a leaf's value."""
-    captions = [caption(v) for v in nodes]
-    uses = Counter(captions)
-    seen: dict[str, int] = {}
-    names = {}
-    for v, text in zip(nodes, captions):
-        if v.label:
-            names[id(v)] = v.label
-        elif v.gate is None:
-            names[id(v)] = number(v.data)
-        elif uses[text] == 1:
-            names[id(v)] = text
+def wire_names(nodes: list[Value], names: dict[Value, str] | None = None) -> list[str]:
+    """A name for each node's output wire, in the order of `nodes`: the name given in `names`
+    (the command line passes the names its forward line prints); else its label; else the
+    expression that computes it in those names when it is short (`w0*x0`, `-dot`, `exp(-dot)`);
+    else its gate applied to `…` (`exp(…)`, `… + 1`), numbered when several read alike; a
+    constant's value."""
+    expressions = _expressions(nodes, names)
+    fallback = [None if text is not None else
+                _formula(v, [number(p.data) if p.is_constant else "…" for p in v.parents])
+                for v, text in zip(nodes, expressions)]
+    uses = Counter(f for f in fallback if f is not None)
+    seen: Counter = Counter()
+    result = []
+    for text, other in zip(expressions, fallback):
+        if text is not None:
+            result.append(text)
+        elif uses[other] == 1:
+            result.append(other)
         else:
-            seen[text] = seen.get(text, 0) + 1
-            names[id(v)] = f"{text}#{seen[text]}"
-    return names
+            seen[other] += 1
+            result.append(f"{other} #{seen[other]}")
+    return result
 
 
-def explain(root: Value, digits: int = 4) -> Explanation:
+def explain(root: Value, digits: int = 4, names: dict[Value, str] | None = None) -> Explanation:
     """Explain the last `root.backward()` gate by gate.
+
+    names: a name for some of the graph's Values (`{dot: "dot"}`), used instead of their labels
+    and in the names of the wires computed from them.
 
     >>> from gategrad.engine import Value
     >>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
     >>> f = x * y; f.label = "f"; f.backward()
     >>> print(explain(f, digits=1))  # doctest: +NORMALIZE_WHITESPACE
     backward pass from f (upstream = d f / d output; sends = local grad x upstream)
-    step  gate  inputs         output   local grad  upstream  sends
-    ----  ----  -------------  -------  ----------  --------  ---------
-    1     *     x=3.0, y=-4.0  f=-12.0  -4.0, 3.0   1.0       -4.0, 3.0
+    step  gate  inputs             output     local grad  upstream  sends
+    ----  ----  -----------------  ---------  ----------  --------  ---------
+    1     *     x = 3.0, y = -4.0  f = -12.0  -4.0, 3.0   1.0       -4.0, 3.0
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain: expected a Value, got {type(root).__name__}")
@@ -125,16 +142,21 @@ def explain(root: Value, digits: int = 4) -> Explanation:
         raise ValueError(f"explain: {root!r} has gradient {root.grad!r}, not 1: call backward() on "
                          "it first (explain shows the last backward pass from this node)")
     nodes = visit_order(root)
-    names = _wire_names(nodes)
-    if not root.label and root.gate is not None:
-        names[id(root)] = "out"  # "d out / d output" reads better than "d 1/x / d output"
+    named = dict(names or {})
+    if root not in named and not root.label and root.gate is not None:
+        named[root] = "out"  # "d out / d output" reads better than "d 1/x / d output"
+    index = {v: i for i, v in enumerate(nodes)}
+    text = wire_names(nodes, named)
     steps = []
     for v in reversed(nodes):  # the order backward() visits the gates
         if v.gate is None:
             continue
-        local = tuple(v.gate.local(v.data, *[p.data for p in v.parents]))
-        steps.append(Step(len(steps) + 1, caption(v), names[id(v)],
-                          tuple((names[id(p)], p.data) for p in v.parents), v.data, local, v.grad,
+        local = v.gate.local(v.data, *[p.data for p in v.parents])
+        steps.append(Step(len(steps) + 1, caption(v), text[index[v]],
+                          tuple((text[index[p]], p.data) for p in v.parents), v.data,
+                          tuple(None if p.is_constant else d for p, d in zip(v.parents, local)),
+                          v.grad,
                           tuple(None if p.is_constant else d * v.grad
-                                for p, d in zip(v.parents, local))))
-    return Explanation(names[id(root)], steps, digits)
+                                for p, d in zip(v.parents, local)),
+                          folded_constant(v)))
+    return Explanation(text[index[root]], steps, digits)

@@ -8,11 +8,18 @@ Graphviz; so gategrad finds a renderer itself and runs it on the DOT text:
 3. `graphviz-pure` (a dependency of gategrad: dot as one self-contained program) on PATH, or in the
    running interpreter's scripts folder, because a Jupyter kernel often starts without the
    virtual environment's bin folder on PATH.
+
+graphviz-pure writes SVG and PNG but no PDF; a PDF is then made from the SVG in Python by svglib
+and reportlab (dependencies of gategrad, installed as wheels), so `.save("f.pdf")` needs no system
+Graphviz.
 """
 
 from __future__ import annotations
 
+import html
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,12 +63,10 @@ def find_renderer() -> str:
 
 
 def render(source: str, fmt: str) -> bytes:
-    """Run the renderer on DOT text: `fmt` is 'svg', 'png' or 'pdf' (pdf needs a system dot)."""
+    """Run the renderer on DOT text: `fmt` is 'svg', 'png' or 'pdf'."""
     program = find_renderer()
     if fmt == "pdf" and Path(program).name.lower().startswith(PURE):
-        raise ValueError(f"PDF output needs the system Graphviz `dot`, and only {PURE} was found "
-                         f"({PURE} writes svg and png): install Graphviz, set {RENDERER_ENV}, or "
-                         "save as .svg or .png")
+        return svg_to_pdf(render(source, "svg").decode("utf-8"))
     # -q: renderer warnings would otherwise clutter every notebook cell that shows a diagram.
     command = [program, f"-T{fmt}", "-q"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
     try:
@@ -76,16 +81,52 @@ def render(source: str, fmt: str) -> bytes:
     return done.stdout
 
 
+def svg_to_pdf(svg: str) -> bytes:
+    """A vector PDF of Graphviz's SVG, made in Python (svglib and reportlab): no system dot."""
+    try:
+        from reportlab.graphics import renderPDF
+        from svglib.svglib import svg2rlg
+    except ImportError:
+        raise ImportError("PDF output without a system Graphviz needs svglib and reportlab (both "
+                          "dependencies of gategrad): pip install svglib reportlab; or save as "
+                          ".svg or .png") from None
+    drawing = svg2rlg(io.BytesIO(svg.encode("utf-8")))
+    if drawing is None:
+        raise RenderError("svglib could not read the diagram's SVG to make a PDF")
+    return renderPDF.drawToString(drawing)
+
+
+def fitted_html(svg: str, fit: bool = True) -> str:
+    """The SVG as HTML that fits the width of the output it is shown in, keeping its aspect; a
+    click shows it at full size (the output then scrolls sideways), another click fits it again.
+
+    Without JavaScript (an untrusted notebook) the click does nothing and the diagram stays fitted.
+    """
+    start = svg.find("<svg")
+    svg = svg[start:] if start >= 0 else svg
+    size = "max-width: 100%; height: auto" if fit else "max-width: none; height: auto"
+    svg = re.sub(r"<svg\b", f'<svg style="{size}"', svg, count=1)
+    toggle = ("var s = this.querySelector('svg'); var full = s.style.maxWidth !== 'none'; "
+              "s.style.maxWidth = full ? 'none' : '100%'; "
+              "this.style.cursor = full ? 'zoom-out' : 'zoom-in';")
+    return (f'<div class="gg-diagram" title="click: full size, or fit to the width" '
+            f'style="max-width: 100%; overflow-x: auto; cursor: {"zoom-in" if fit else "zoom-out"}'
+            f'" onclick="{html.escape(toggle)}">{svg}</div>')
+
+
 class Diagram:
     """A drawn graph: `.source` is the DOT text, `.svg()` the picture, `.save(path)` a file.
 
     `.graph` is the `graphviz.Digraph` it was built with, for anyone who wants to restyle it.
-    In Jupyter it shows itself as SVG.
+    In Jupyter it shows itself as SVG, scaled to the width of the output (keeping its aspect);
+    a click on it shows it at full size. `fit=False` (or `.full_size()`) shows it at full size
+    from the start.
     """
 
-    def __init__(self, graph: graphviz.Digraph, summary: str):
+    def __init__(self, graph: graphviz.Digraph, summary: str, fit: bool = True):
         self.graph = graph
         self.summary = summary
+        self.fit = fit
         self._svg: str | None = None
         self._display_error: str | None = None
 
@@ -104,8 +145,18 @@ class Diagram:
             self._svg = self.pipe("svg").decode("utf-8")
         return self._svg
 
+    def full_size(self) -> Diagram:
+        """This diagram, shown in Jupyter at full size instead of fitted to the output's width."""
+        shown = Diagram(self.graph, self.summary, fit=False)
+        shown._svg = self._svg
+        return shown
+
+    def html(self) -> str:
+        """The diagram as HTML for a notebook: fitted to the width, a click for full size."""
+        return fitted_html(self.svg(), self.fit)
+
     def save(self, path: str | os.PathLike) -> Path:
-        """Write .svg, .png, .dot (or .gv) by the path's suffix; .pdf needs a system dot."""
+        """Write .svg, .png, .pdf, .dot (or .gv) by the path's suffix."""
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
@@ -125,10 +176,14 @@ class Diagram:
         # failure is kept so that IPython's other formatters do not run the renderer again.
         if self._display_error is None:
             try:
-                return {"image/svg+xml": self.svg()}
+                # HTML first (Jupyter shows it): the SVG fitted to the output's width
+                return {"text/html": self.html(), "image/svg+xml": self.svg()}
             except (OSError, ValueError, RenderError) as err:
                 self._display_error = str(err)
         return {"text/plain": f"{self!r}\ncannot render it: {self._display_error}"}
+
+    def _repr_html_(self):
+        return self._repr_mimebundle_().get("text/html")
 
     def _repr_svg_(self):
         return self._repr_mimebundle_().get("image/svg+xml")

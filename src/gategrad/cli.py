@@ -32,18 +32,20 @@ def _example(args) -> int:
     print("gradient: " + ", ".join(f"d{ex.root.label or 'out'}/d{k} = {number(v.grad, args.digits)}"
                                    for k, v in ex.inputs.items()))
     print()
-    print(explain(ex.root, digits=args.digits))
-    if args.svg or args.png:
+    # the table names every wire as the forward line above it does (`dot`, not `+ #2`)
+    names = {v: k for k, v in {**ex.inputs, **ex.extra}.items()}
+    print(explain(ex.root, digits=args.digits, names=names))
+    if args.svg or args.png or args.pdf:
         from .engine.show.drawing import (
             draw,  # graphviz is imported only when a diagram is asked for
         )
         from .engine.show.rendering import RenderError
         diagram = draw(ex.root, title=ex.title, digits=2)  # two decimals, as the lecture
-        for path in (args.svg, args.png):
+        for path in (args.svg, args.png, args.pdf):
             if path:
                 try:
                     written = diagram.save(path)
-                except RenderError as err:
+                except (RenderError, ImportError) as err:
                     print(f"gategrad: {err}", file=sys.stderr)
                     return 1
                 print(f"\nwrote the circuit diagram to {written.resolve()}")
@@ -98,9 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="decimals to print (default 4)")
     ex.add_argument("--svg", metavar="PATH", help="also write the circuit diagram as SVG")
     ex.add_argument("--png", metavar="PATH", help="also write the circuit diagram as PNG")
+    ex.add_argument("--pdf", metavar="PATH",
+                    help="also write the circuit diagram as PDF (no system Graphviz needed)")
     ex.add_argument("--animate", metavar="PATH",
-                    help="also write the forward and backward pass step by step: a .gif, an "
-                         ".html player, or a folder of numbered frames")
+                    help="also write the forward and backward pass step by step: a .gif (made "
+                         "with Pillow, which gategrad installs), an .html player, or a folder "
+                         "of numbered frames")
     ex.add_argument("--frame-seconds", type=number_arg(0.0, low_open=True), default=1.0,
                     metavar="S",
                     help="seconds per frame of --animate (default 1)")
