@@ -18,7 +18,8 @@ from .codegen import CompiledFunction, compile
 from .fused import linear, sum_of
 from .gates import GATES, Gate
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .show.animate import Player, animate
+from .show.animate import Player
+from .show.animate import animate as _animate_circuit
 from .show.explain import explain as _explain_scalar
 from .show.explore import Explorer, explore
 from .vectors import Jacobian, Matrix, Vector, jacobian, matrix, vector
@@ -55,3 +56,15 @@ def explain(node, *args, **kwargs):
 
 
 explain.__wrapped__ = _explain_scalar
+
+
+def animate(root, *args, **kwargs):
+    """The forward and backward pass as frames (see engine.show.animate.animate); with
+    style="blocks", one vector operation per frame, drawn as the lecture's boxes."""
+    if kwargs.get("style") == "blocks":
+        from .vectors.blocks import animate_blocks
+        return animate_blocks(root, *args, **{k: v for k, v in kwargs.items() if k != "style"})
+    return _animate_circuit(root, *args, **kwargs)
+
+
+animate.__wrapped__ = _animate_circuit

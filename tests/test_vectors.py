@@ -230,3 +230,24 @@ def test_compile_takes_a_graph_built_from_vectors():
         "numpy", batched=(False,) * 4 + (True, True, False))
     assert math.isclose(grads[0], float(np.sum(2 * (xs @ np.array(W.data).T)[:, 0] * xs[:, 0])),
                         rel_tol=1e-12)
+
+
+def test_animate_the_blocks_one_vector_operation_a_frame(tmp_path):
+    W = gg.matrix([[0.1, 0.5], [-0.3, 0.8]], name="W")
+    x = gg.vector([0.2, 0.4], name="x")
+    f = ((W @ x) ** 2).sum()
+    with pytest.raises(ValueError, match="backward"):
+        gg.animate(f, style="blocks")
+    f.backward()
+    player = gg.animate(f, style="blocks")
+    assert player.phases == ["inputs", "forward 1/3", "forward 2/3", "forward 3/3",
+                             "backward 1/3", "backward 2/3", "backward 3/3", "done"]
+    assert player.captions[1] == "W·x: 2×2 @ 2 -> 2: Wx = [0.22, 0.26]"
+    assert player.captions[6] == ("W·x: upstream gradient [0.44, 0.52] (shape 2); sends to W "
+                                  "(2×2), x (2)")
+    first, lit, last = player.frame(0).source, player.frame(5).source, player.frame(-1).source
+    assert "grad" not in first and "value 2×2" in first  # the inputs' values only
+    assert lit.count("#ffe08a") == 1 and "grad 2" in lit and "grad 2×2" not in lit
+    assert last.count("grad") == 4 and "#ffe08a" not in last
+    gif = player.save(tmp_path / "blocks.gif")
+    assert gif.read_bytes()[:6] == b"GIF89a"

@@ -6,21 +6,47 @@ recorded (engine/vectors/record.py); scalar gates outside any block are drawn as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import graphviz
 
 from ..backprop import topological_order
-from ..show.captions import caption
+from ..show.animate import Player, Step
+from ..show.captions import caption, number
 from ..show.rendering import Diagram
 from ..value import Value
 from .record import Block, _text, block_of, inner_block_of
 
-__all__ = ["draw_blocks"]
+__all__ = ["BlockFrame", "BlockPlayer", "animate_blocks", "blocks_of", "draw_blocks"]
 
 FONT = "Helvetica"
 
 
-def draw_blocks(root: Value, rankdir: str = "LR", title: str | None = None) -> Diagram:
-    """The blocks of root's graph (see the module's text)."""
+@dataclass(frozen=True)
+class BlockFrame:
+    """One frame of an animation of the blocks: which blocks have run forward and backward so
+    far (by position in `blocks_of(root)`), and which one is lit."""
+
+    forward: int   # blocks 0 .. forward-1 have computed their values
+    backward: int  # the last `backward` blocks have sent their gradients back
+    lit: int | None
+
+
+def blocks_of(root: Value) -> list[Block]:
+    """The vector operations of root's graph, each once, in the order the forward pass runs them."""
+    seen, blocks = set(), []
+    for v in topological_order(root):
+        block = block_of(v)
+        if block is not None and id(block) not in seen:
+            seen.add(id(block))
+            blocks.append(block)
+    return blocks
+
+
+def draw_blocks(root: Value, rankdir: str = "LR", title: str | None = None,
+                frame: BlockFrame | None = None) -> Diagram:
+    """The blocks of root's graph (see the module's text); `frame`: one step of an animation
+    (the wires show a value's shape once it is computed, a gradient's once it is sent)."""
     if not isinstance(root, Value):
         raise TypeError(f"draw(style='blocks'): expected a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "TB"):
@@ -52,9 +78,23 @@ def draw_blocks(root: Value, rankdir: str = "LR", title: str | None = None) -> D
                      style="filled", fillcolor="#eef3fb", color="#5b7fb5")
         return inputs[key]
 
-    def wire(tail: str, head: str, values: list[Value], shape: tuple) -> None:
-        label = f"value {_text(shape) or 'scalar'}"
-        if has_grad:  # the gradient flowing back along the wire has the value's shape
+    order = {id(b): k for k, b in enumerate(blocks_of(root))} if frame is not None else {}
+
+    def known(values: list[Value], head_block: Block | None) -> tuple[bool, bool]:
+        """(value shown, gradient shown) for a wire in this frame."""
+        if frame is None:
+            return True, has_grad
+        source = owner.get(id(values[0]))
+        value = source is None or order.get(id(source), 0) < frame.forward
+        n = len(order)
+        grad = head_block is not None and order[id(head_block)] >= n - frame.backward
+        return value, grad
+
+    def wire(tail: str, head: str, values: list[Value], shape: tuple,
+             head_block: Block | None = None) -> None:
+        shown_value, shown_grad = known(values, head_block)
+        label = f"value {_text(shape) or 'scalar'}" if shown_value else " "
+        if shown_grad:  # the gradient flowing back along the wire has the value's shape
             label += f"\ngrad {_text(shape) or 'scalar'}"
         dot.edge(tail, head, label=label, fontsize="10", fontcolor="#555555", fontname=FONT)
 
@@ -64,10 +104,12 @@ def draw_blocks(root: Value, rankdir: str = "LR", title: str | None = None) -> D
             if id(block) in ids:
                 continue
             ids[id(block)] = f"b{len(ids)}"
+            lit = frame is not None and frame.lit == order[id(block)]
             dot.node(ids[id(block)], block.caption, shape="box", style="rounded,filled",
-                     fillcolor="#fdf3e1", color="#b5873b")
+                     fillcolor="#ffe08a" if lit else "#fdf3e1",
+                     color="#d1242f" if lit else "#b5873b", penwidth="2.5" if lit else "1")
             for name, shape, values in block.operands:
-                wire(source_of(values, name, shape), ids[id(block)], values, shape)
+                wire(source_of(values, name, shape), ids[id(block)], values, shape, block)
         elif v.gate is not None:  # a scalar gate outside any vector operation
             ids[id(v)] = f"g{len(ids)}"
             dot.node(ids[id(v)], caption(v), shape="circle", width="0.5")
@@ -78,3 +120,54 @@ def draw_blocks(root: Value, rankdir: str = "LR", title: str | None = None) -> D
         dot.attr(label=title, labelloc="t", fontsize="14")
     blocks = len({id(b) for b in owner.values()})
     return Diagram(dot, f"blocks style, {blocks} vector operations")
+
+
+def animate_blocks(root: Value, rankdir: str = "LR", digits: int = 2, duration: float = 1.5):
+    """The forward and backward pass of root's graph, one vector operation per frame, as a
+    Player (engine/show/animate.py): `animate(f, style="blocks")`."""
+    if not isinstance(root, Value):
+        raise TypeError(f"animate(style='blocks'): expected a Value, got {type(root).__name__}")
+    if root.grad == 0.0:
+        raise ValueError("animate(style='blocks'): call backward() on the output first")
+    blocks = blocks_of(root)
+    if not blocks:
+        raise ValueError("animate(style='blocks'): this graph has no vector operation "
+                         "(gategrad.vector / gategrad.matrix)")
+    n = len(blocks)
+
+    def numbers(values, grad=False):
+        shown = [number(v.grad if grad else v.data, digits) for v in values[:6]]
+        return "[" + ", ".join(shown) + (", ...]" if len(values) > 6 else "]")
+
+    steps = [Step("inputs", "the inputs: each vector operation is one box",
+                  BlockFrame(0, 0, None))]
+    for k, b in enumerate(blocks):
+        steps.append(Step(f"forward {k + 1}/{n}", f"{b.caption}: {b.name} = {numbers(b.outputs)}",
+                          BlockFrame(k + 1, 0, k)))
+    for j, b in enumerate(reversed(blocks)):
+        sends = ", ".join(f"{name} ({_text(shape) or 'scalar'})"
+                          for name, shape, values in b.operands
+                          if not all(v.is_constant for v in values))
+        steps.append(Step(f"backward {j + 1}/{n}",
+                          f"{b.op}: upstream gradient {numbers(b.outputs, grad=True)} "
+                          f"(shape {_text(b.shape) or 'scalar'}); sends to {sends}",
+                          BlockFrame(n, j + 1, n - 1 - j)))
+    steps.append(Step("done", "every gradient sent back", BlockFrame(n, n, None)))
+    return BlockPlayer(root, steps, {"style": "blocks", "rankdir": rankdir}, duration)
+
+
+class BlockPlayer(Player):
+    """animate()'s player, its frames drawn as blocks."""
+
+    def frame(self, k: int) -> Diagram:
+        """Frame k (negative counts from the end) as a block diagram."""
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise TypeError(f"Player.frame: k must be a whole number, got {k!r}")
+        if not -len(self) <= k < len(self):
+            raise IndexError(f"Player.frame: no frame {k}; this player has {len(self)} "
+                             f"(0 to {len(self) - 1})")
+        k %= len(self)
+        if k not in self._diagrams:
+            self._diagrams[k] = draw_blocks(self.root, rankdir=self.options["rankdir"],
+                                            frame=self.steps[k].frame)
+        return self._diagrams[k]

@@ -50,6 +50,8 @@ def record(op: str, operands: list, out, inner=()):
     outputs = [out] if isinstance(out, Value) else out.values()
     shape = () if isinstance(out, Value) else out.shape
     name = out.label if isinstance(out, Value) else out.name
+    if not name:  # a scalar result without a label: named after what made it
+        name = f"{op}({', '.join(a.name for a in operands)})"
     block = Block(op, [(a.name, a.shape, a.values()) for a in operands], name, shape, outputs,
                   list(inner))
     for v in [*outputs, *inner]:
