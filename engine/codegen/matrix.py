@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..gates import GATES
 from .compiler import (
     _define,
     _forward_code,
@@ -157,12 +158,15 @@ class _Plan:
                  f"{len(layer.inputs)} inputs, as one matrix product",
                  f"W{k} = theta[W{k}_at]",
                  f"X{k} = {self.reads[k]}",
-                 f"Z{k} = X{k} @ W{k}.T + " + (
-                     f"np.array([{', '.join(map(name, layer.biases))}])" if constant
-                     else f"theta[b{k}_at]")]
+                 f"Z{k} = X{k} @ W{k}.T",
+                 f"Z{k} += " + (f"np.array([{', '.join(map(name, layer.biases))}])" if constant
+                                else f"theta[b{k}_at]") + "  # (in place: Z is new)"]
         outs = layer.nodes
         if layer.activations is not None:
-            lines.append(layer.activation_forward())
+            relu = layer.activations[0].gate is GATES["relu"]
+            # relu as one np.maximum: the row's 0 if z <= 0 else z (nan stays nan), in one pass
+            lines.append(f"A{k} = np.maximum(Z{k}, 0.0)  # relu of every unit" if relu
+                         else layer.activation_forward())
             outs = layer.activations
         named = [v for v in outs if id(v) in self.needs_name]
         matrix = f"{'A' if layer.activations else 'Z'}{k}"
@@ -216,7 +220,13 @@ class _Plan:
             return []  # nothing flows back through this layer
         lines = [f"# layer {k}: d/dx = W^T d, d/dW = d x^T summed over the batch, d/db = d",
                  f"D{k} = {' + '.join(parts)}"]
-        if layer.activations is not None:
+        if layer.activations is not None and layer.activations[0].gate is GATES["relu"]:
+            # relu's local gradient 0 where z <= 0, 1 elsewhere (nan included): a mask, applied
+            # in place where D is this code's own array (the loss's D_OUT is left as it was)
+            mask = f"~(Z{k} <= 0.0)"
+            lines.append(f"D{k} = D{k} * {mask}  # relu: {GATES['relu'].rule}" if parts == ["D_OUT"]
+                         else f"D{k} *= {mask}  # relu: {GATES['relu'].rule}")
+        elif layer.activations is not None:
             lines.append(layer.activation_backward())
         lines.append(f"grad[W{k}_at] = D{k}.T @ X{k}")
         if not all(b.is_constant for b in layer.biases):
