@@ -126,14 +126,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """A JupyterLab server on a copy of notebook 04, its settings and state kept in tmp_path."""
+def jupyterlab_serving(tmp_path: Path, notebook: Path):
+    """A JupyterLab server on a copy of `notebook`, its settings and state kept in tmp_path;
+    yields the notebook's URL, and stops the server afterwards (for a fixture to `yield from`)."""
     if shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None:
         _unavailable("browser tests skipped: jupyterlab is not installed (test extra)")
     work = tmp_path / "work"
     work.mkdir()
-    shutil.copy(NOTEBOOK, work)
+    shutil.copy(notebook, work)
     settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     # every cell stays in the page, so the test can find outputs far down the notebook
@@ -168,7 +168,7 @@ def jupyterlab(tmp_path):
         else:
             pytest.fail(f"JupyterLab did not start; see {log.name}")
         assert server.poll() is None, (tmp_path / "jupyterlab.log").read_text()[-2000:]
-        yield f"{base}/lab/tree/{NOTEBOOK.name}?token={token}"
+        yield f"{base}/lab/tree/{notebook.name}?token={token}"
     finally:
         server.terminate()
         try:
@@ -177,6 +177,12 @@ def jupyterlab(tmp_path):
             server.kill()
             server.wait()
         log.close()
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """A JupyterLab server on a copy of notebook 04."""
+    yield from jupyterlab_serving(tmp_path, NOTEBOOK)
 
 
 def test_notebook_07_in_jupyterlab_player_and_sliders_respond(browser, jupyterlab, shots):

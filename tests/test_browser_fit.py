@@ -7,16 +7,11 @@ player), so the test does not depend on the course notebooks' names or numbers.
 """
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import _free_port, _unavailable, browser, shots  # noqa: F401 (fixtures)
+from test_browser import browser, jupyterlab_serving, shots  # noqa: F401 (fixtures)
 
 from gategrad.engine import animate
 from gategrad.engine.show.examples import sigmoid_gate
@@ -73,55 +68,10 @@ def _notebook(folder: Path) -> Path:
 
 @pytest.fixture
 def jupyterlab(tmp_path):
-    """A JupyterLab server on the notebook above, its settings and state kept in tmp_path."""
-    if shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None:
-        _unavailable("browser tests skipped: jupyterlab is not installed (test extra)")
-    work = tmp_path / "work"
-    work.mkdir()
-    notebook = _notebook(work)
-    settings = tmp_path / "settings" / "@jupyterlab"
-    (settings / "notebook-extension").mkdir(parents=True)
-    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        '{"windowingMode": "none"}')
-    (settings / "apputils-extension").mkdir(parents=True)
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false"}')
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    port, token = _free_port(), "gategrad-fit-test"
-    log = (tmp_path / "jupyterlab.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         "--ServerApp.allow_root=True", f"--ServerApp.root_dir={work}",
-         "--LabApp.expose_app_in_browser=True",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.news_url=None"],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    break
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"JupyterLab did not start; see {log.name}")
-        assert server.poll() is None, (tmp_path / "jupyterlab.log").read_text()[-2000:]
-        yield f"{base}/lab/tree/{notebook.name}?token={token}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    """A JupyterLab server on the notebook above."""
+    source = tmp_path / "source"
+    source.mkdir()
+    yield from jupyterlab_serving(tmp_path, _notebook(source))
 
 
 MEASURE = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output')).map(out => {

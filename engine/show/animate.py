@@ -360,9 +360,13 @@ class Player:
                              f"(0 to {len(self) - 1})")
         k %= len(self)
         if k not in self._diagrams:
-            from .drawing import draw
-            self._diagrams[k] = draw(self.root, frame=self.steps[k].frame, **self.options)
+            self._diagrams[k] = self._draw(self.steps[k].frame)
         return self._diagrams[k]
+
+    def _draw(self, frame) -> Diagram:
+        """One frame's diagram (a player of another kind of diagram draws its own)."""
+        from .drawing import draw
+        return draw(self.root, frame=frame, **self.options)
 
     def svgs(self) -> list[str]:
         """Every frame as SVG text, without the XML prolog (ready to put into a page)."""

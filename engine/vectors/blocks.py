@@ -159,15 +159,5 @@ def animate_blocks(root: Value, rankdir: str = "LR", digits: int = 2, duration: 
 class BlockPlayer(Player):
     """animate()'s player, its frames drawn as blocks."""
 
-    def frame(self, k: int) -> Diagram:
-        """Frame k (negative counts from the end) as a block diagram."""
-        if isinstance(k, bool) or not isinstance(k, int):
-            raise TypeError(f"Player.frame: k must be a whole number, got {k!r}")
-        if not -len(self) <= k < len(self):
-            raise IndexError(f"Player.frame: no frame {k}; this player has {len(self)} "
-                             f"(0 to {len(self) - 1})")
-        k %= len(self)
-        if k not in self._diagrams:
-            self._diagrams[k] = draw_blocks(self.root, rankdir=self.options["rankdir"],
-                                            frame=self.steps[k].frame)
-        return self._diagrams[k]
+    def _draw(self, frame: BlockFrame) -> Diagram:
+        return draw_blocks(self.root, rankdir=self.options["rankdir"], frame=frame)
