@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from .gates import GATES
-from .value import ADD, MUL, Constant, Value
-
-LINEAR = GATES["linear"]
+from .value import Constant, Value
 
 
 def topological_order(root: Value, leaves: bool = True) -> list[Value]:
@@ -36,15 +33,9 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             seen.add(node)
             stack.append(node)
             stack.append(None)
-            if leaves:
-                for parent in reversed(node.parents):
-                    if parent not in seen:
-                        stack.append(parent)
-            else:  # (a loop of its own for backward's speed: a leaf is left out by its gate,
-                   # with no lookup in `seen`)
-                for parent in reversed(node.parents):
-                    if parent.gate is not None and parent not in seen:
-                        stack.append(parent)
+            for parent in reversed(node.parents):
+                if parent not in seen and (leaves or parent.gate is not None):
+                    stack.append(parent)
     return order
 
 
@@ -78,41 +69,7 @@ def backward(root: Value) -> None:
             g = node.grad
             if not g:
                 continue
-            # `+`, `*` and every neuron's `w·x+b` are most of every graph: their rows of the
-            # table, written out (tests/test_gates.py checks each against its row). A zero local
-            # partial adds nothing, as on the generic path.
-            gate = node.gate
-            if gate is ADD:
-                a, b = node.parents
-                if type(a) is not Constant:
-                    a.grad += g
-                if type(b) is not Constant:
-                    b.grad += g
-            elif gate is MUL:  # d/da = b, d/db = a
-                a, b = node.parents
-                if b.data and type(a) is not Constant:
-                    a.grad += b.data * g
-                if a.data and type(b) is not Constant:
-                    b.grad += a.data * g
-            elif gate is LINEAR:  # parents w_1..w_n, x_1..x_n, b; d/dw_i = x_i, d/dx_i = w_i
-                parents = node.parents
-                n = len(parents) // 2
-                for w, x in zip(parents, parents[n:-1]):  # (zip stops after the n weights)
-                    if x.data and type(w) is not Constant:
-                        w.grad += x.data * g
-                    if w.data and type(x) is not Constant:
-                        x.grad += w.data * g
-                if type(parents[-1]) is not Constant:
-                    parents[-1].grad += g
-            else:  # any other row: its local gradients, from the table
-                parents = node.parents
-                if len(parents) == 1:  # relu, tanh, exp, ...: one input, one local gradient
-                    (x,) = parents
-                    (local,) = gate.local(node.data, x.data)
-                    if local and type(x) is not Constant:
-                        x.grad += local * g
-                    continue
-                partials = gate.local(node.data, *[p.data for p in parents])
-                for parent, local in zip(parents, partials):
-                    if local and type(parent) is not Constant:
-                        parent.grad += local * g
+            partials = node.gate.local(node.data, *[p.data for p in node.parents])
+            for parent, local in zip(node.parents, partials):
+                if local and type(parent) is not Constant:
+                    parent.grad += local * g

@@ -224,14 +224,12 @@ _new = object.__new__  # a node without __init__'s checks: its data is a gate's 
 
 
 def _node(gate: Gate, data: float, parents: tuple) -> Value:
-    """A new node made by `gate`; under no_grad() a plain leaf that remembers nothing."""
-    if not grad_mode.threads_in_a_mode:  # the common case: record the node
-        out = _new(Value)
-        out.data, out.grad, out.label, out.parents, out.gate = data, 0.0, "", parents, gate
-        return out
-    out = _new(grad_mode.state.node_class or Value)  # compile's tracer has a class of its own
+    """A new node made by `gate`; under no_grad() a plain leaf that remembers nothing, and while
+    compile traces a function, a node of the tracer's class (engine/codegen/tracing.py)."""
+    mode = grad_mode.state if grad_mode.threads_in_a_mode else None  # rarely: some thread is in one
+    out = _new(mode.node_class or Value) if mode is not None else _new(Value)
     out.data, out.grad, out.label = data, 0.0, ""
-    out.parents, out.gate = (parents, gate) if grad_mode.state.enabled else ((), None)
+    out.parents, out.gate = (parents, gate) if mode is None or mode.enabled else ((), None)
     return out
 
 

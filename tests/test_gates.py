@@ -2,7 +2,7 @@
 
 GATE_SPECS mirrors GATES: for each gate, points inside its domain where its local partials are
 checked against central differences of its own forward function, and against the same gate run
-through Value.backward() (which specialises `+` and `*` inline). A gate without a spec fails.
+through Value.backward(). A gate without a spec fails.
 """
 
 import math
