@@ -33,7 +33,7 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
 from ..gates import GATES
@@ -766,9 +766,10 @@ class CompiledFunction:
         self._trace, self._single = trace, single
         self.inputs = tuple(trace.inputs)
         self.name = _function_name(trace)
-        self._function = _define(_running(_function_source, trace, self.name), self.name,
-                                 _python_namespace(trace))
-        self._functions: dict = {}
+        # the per-sample function is written now (the others when first asked for): errors in
+        # writing it show at compile()
+        self._functions: dict = {("fast", "call", None): _define(
+            _running(_function_source, trace, self.name), self.name, _python_namespace(trace))}
         self._source: str | None = None
         self._matrix = None
         self._wrt_ids = {id(x) for x in trace.wrt}
@@ -786,6 +787,17 @@ class CompiledFunction:
         """The code that runs where `.source` gives a gradient that is not finite."""
         return _function_source(self._trace, self.name, exact=True)
 
+    def _fast_then_exact(self, backend: str, batched, write, namespace, args, finite):
+        """Run the code that multiplies as it goes; where a gradient comes out inf or nan
+        (`finite(grads)` is false), run the exact code instead, which applies the zero rules."""
+        for exact in (False, True):
+            function = self._generated(("exact" if exact else "fast", backend, batched),
+                                       lambda name, exact=exact: write(name, exact), namespace)
+            outs, grads = function(*args)
+            if finite(grads):
+                break
+        return outs, grads
+
     def _generated(self, key: tuple, make_source, namespace):
         """A generated function, made the first time it is asked for."""
         function = self._functions.get(key)
@@ -801,11 +813,9 @@ class CompiledFunction:
         values = [_number(x, i, self) for i, x in enumerate(inputs)]
         seeds = [_number(s, len(values) + i, self, "grad_output")
                  for i, s in enumerate(self._grad_outputs(grad_output))]
-        outs, grads = self._function(*values, *seeds)
-        if not all(map(math.isfinite, grads)):
-            exact = self._generated(("exact", "call"), lambda name: _function_source(
-                self._trace, name, exact=True), _python_namespace)
-            outs, grads = exact(*values, *seeds)
+        outs, grads = self._fast_then_exact(
+            "call", None, lambda name, exact: _function_source(self._trace, name, exact),
+            _python_namespace, (*values, *seeds), lambda gs: all(map(math.isfinite, gs)))
         return (outs[0] if self._single else outs), grads
 
     def _grad_outputs(self, grad_output) -> list:
@@ -938,16 +948,12 @@ class CompiledFunction:
     def _batch_python(self, columns, batched, samples):
         if len(self._trace.gates) > _CHUNK // 2:  # a sample loop this long compiles slowly:
             return self._batch_by_calls(columns, batched, samples)  # call fn once per sample
-        for exact in (False, True):
-            function = self._generated(
-                ("exact" if exact else "fast", "python", batched),
-                lambda name, exact=exact: _python_batch_source(self._trace, batched, name,
-                                                               exact),
-                _python_namespace)
-            outs, grads = function(samples, *columns)
-            if all(math.isfinite(g) if isinstance(g, float) else all(map(math.isfinite, g))
-                   for g in grads):
-                break
+        outs, grads = self._fast_then_exact(
+            "python", batched,
+            lambda name, exact: _python_batch_source(self._trace, batched, name, exact),
+            _python_namespace, (samples, *columns),
+            lambda gs: all(math.isfinite(g) if isinstance(g, float) else all(map(math.isfinite, g))
+                           for g in gs))
         return (outs[0] if self._single else outs), grads
 
     def _batch_by_calls(self, columns, batched, samples):
@@ -973,16 +979,12 @@ class CompiledFunction:
 
     def _batch_numpy(self, columns, batched, samples):
         np = _numpy()
-        for exact in (False, True):
-            function = self._generated(
-                ("exact" if exact else "fast", "numpy", batched),
-                lambda name, exact=exact: _numpy_batch_source(self._trace, batched, name,
-                                                              exact),
-                _numpy_namespace)
-            with np.errstate(all="ignore"):  # what a gate must refuse, it checks itself
-                outs, grads = function(samples, *columns)
-            if all(np.all(np.isfinite(g)) for g in grads):
-                break
+        with np.errstate(all="ignore"):  # what a gate must refuse, it checks itself
+            outs, grads = self._fast_then_exact(
+                "numpy", batched,
+                lambda name, exact: _numpy_batch_source(self._trace, batched, name, exact),
+                _numpy_namespace, (samples, *columns),
+                lambda gs: all(np.all(np.isfinite(g)) for g in gs))
         per_sample = [np.broadcast_to(np.asarray(o, dtype=float), (samples,)).copy()
                       for o in outs]
         position = {id(x): i for i, x in enumerate(self.inputs)}
@@ -1036,10 +1038,10 @@ def _column(c, i: int, fn: CompiledFunction, numpy: bool):
         if c.dtype.kind in "fiu":  # numbers already: no check per sample
             return c.astype(float) if numpy else c.astype(float).tolist()
         c = c.tolist()
-    if isinstance(c, (str, bytes, Mapping, Set)) or not isinstance(c, (Sequence, Iterable)):
-        if isinstance(c, (str, bytes, Mapping, Set)):
-            raise TypeError(f"{fn.name}.batch: {_what(fn, i)} must be a number or a sequence of "
-                            f"numbers, got {type(c).__name__}: {c!r:.80}")
+    if isinstance(c, (str, bytes, Mapping, Set)):  # iterable, but not a column of numbers
+        raise TypeError(f"{fn.name}.batch: {_what(fn, i)} must be a number or a sequence of "
+                        f"numbers, got {type(c).__name__}: {c!r:.80}")
+    if not isinstance(c, Iterable):
         return _number(c, i, fn)
     values = []
     for k, x in enumerate(c):

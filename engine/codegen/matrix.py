@@ -118,12 +118,9 @@ class _Plan:
     def source(self) -> str:
         forward, backward = self._forward(), self._backward()
         lines = ["def step(theta, X, loss_grad):", "    samples = X.shape[0]"]
-        lines += ["    " + line for line in self.trace_header() + forward + backward]
+        lines += ["    " + line for line in _header(self.trace) + forward + backward]
         lines.append("    return OUT, grad")
         return "\n".join(lines) + "\n"
-
-    def trace_header(self) -> list[str]:
-        return _header(self.trace)
 
     def _forward(self) -> list[str]:
         trace, name = self.trace, self.trace.name

@@ -28,46 +28,37 @@ BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")  # nbgrader's stub for Python
 
 
-def strip_solutions(source: str, where: str = "cell") -> str:
-    """The cell's source with each solution region replaced by the stub, at its indentation."""
+def _strip_regions(source: str, begin: str, end: str, where: str, replacement=()) -> list[str]:
+    """The source's lines with each begin..end region replaced by `replacement` (at the
+    region's indentation); a region left open or nested is an error naming the cell."""
     lines, inside = [], False
     for line in source.split("\n"):
         mark = line.strip()
-        if mark == BEGIN:
+        if mark == begin:
             if inside:
-                raise ValueError(f"{where}: {BEGIN} inside another solution region")
+                raise ValueError(f"{where}: {begin} inside another region")
             indent = line[:len(line) - len(line.lstrip())]
-            lines += [indent + s for s in STUB]
+            lines += [indent + s for s in replacement]
             inside = True
-        elif mark == END:
+        elif mark == end:
             if not inside:
-                raise ValueError(f"{where}: {END} without {BEGIN}")
+                raise ValueError(f"{where}: {end} without {begin}")
             inside = False
         elif not inside:
             lines.append(line)
     if inside:
-        raise ValueError(f"{where}: {BEGIN} without {END}")
-    return "\n".join(lines)
+        raise ValueError(f"{where}: {begin} without {end}")
+    return lines
+
+
+def strip_solutions(source: str, where: str = "cell") -> str:
+    """The cell's source with each solution region replaced by the stub, at its indentation."""
+    return "\n".join(_strip_regions(source, BEGIN, END, where, STUB))
 
 
 def strip_hidden_tests(source: str, where: str = "cell") -> str:
     """The cell's source without its hidden test regions (nbgrader leaves nothing there)."""
-    lines, inside = [], False
-    for line in source.split("\n"):
-        mark = line.strip()
-        if mark == BEGIN_HIDDEN:
-            if inside:
-                raise ValueError(f"{where}: {BEGIN_HIDDEN} inside another hidden test region")
-            inside = True
-        elif mark == END_HIDDEN:
-            if not inside:
-                raise ValueError(f"{where}: {END_HIDDEN} without {BEGIN_HIDDEN}")
-            inside = False
-        elif not inside:
-            lines.append(line)
-    if inside:
-        raise ValueError(f"{where}: {BEGIN_HIDDEN} without {END_HIDDEN}")
-    return "\n".join(lines).rstrip("\n")
+    return "\n".join(_strip_regions(source, BEGIN_HIDDEN, END_HIDDEN, where)).rstrip("\n")
 
 
 def student_version(solutions: nbformat.NotebookNode) -> nbformat.NotebookNode:
