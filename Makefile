@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 SOURCES := pyproject.toml $(shell find src engine nn -type f -not -path '*/__pycache__/*')
 
-.PHONY: demo test lint bench notebook clean
+.PHONY: demo test lint bench notebook site clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,23 @@ bench: $(VENV)/.deps-bench $(VENV)/.installed
 notebook: $(VENV)/.deps-notebook $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks
 
+# The in-browser site (JupyterLite, Pyodide, gategrad, the lessons): static files in site/, built in
+# an environment of its own so that no extension of the development one lands in it. The build
+# fetches its pinned npm and PyPI files once, into build/site-cache; the site needs no network.
+SITE_VENV := build/site-venv
+SITE_INPUTS := $(SOURCES) $(shell find notebooks docs/site -type f -not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*')
+
+$(SITE_VENV)/.deps: docs/site/requirements.txt
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip --quiet --disable-pip-version-check install -r docs/site/requirements.txt
+	touch $@
+
+site/.built: $(SITE_VENV)/.deps $(SITE_INPUTS)
+	$(SITE_VENV)/bin/python docs/site/build.py --out site
+	touch $@
+
+site: site/.built
+
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .hypothesis .ruff_cache \
+	rm -rf $(VENV) build site *.egg-info src/*.egg-info .pytest_cache .hypothesis .ruff_cache \
 		sigmoid-gate.svg sigmoid-gate.png

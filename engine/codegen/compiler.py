@@ -32,6 +32,7 @@ import keyword
 import math
 import numbers
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
@@ -850,6 +851,9 @@ class CompiledFunction:
         self._check_arity(inputs)
         if backend is None:
             backend = "numpy" if _numpy() is not None else "python"
+            if backend == "python":  # (in a browser without numpy, for one)
+                say_once("fn.batch: numpy is not installed, so batches run on the python "
+                         "backend (a loop over the samples in generated Python)")
         if backend not in BACKENDS:
             raise ValueError(f"{self.name}.batch: backend must be one of {BACKENDS}, got "
                              f"{backend!r}")
@@ -1051,6 +1055,17 @@ def _column(c, i: int, fn: CompiledFunction, numpy: bool):
             raise TypeError(f"{fn.name}.batch: {_what(fn, i)}, sample {k}: expected a real "
                             f"number, got {type(x).__name__}: {x!r}")
     return np.array(values, dtype=float) if numpy else values
+
+
+_said: set[str] = set()
+
+
+def say_once(notice: str) -> None:
+    """A notice printed once per process, to stderr (one that would say the same thing on
+    every call): compile's and fit's fallbacks when numpy is missing."""
+    if notice not in _said:
+        _said.add(notice)
+        print(notice, file=sys.stderr)
 
 
 def _numpy():

@@ -12,6 +12,9 @@ Graphviz; so gategrad finds a renderer itself and runs it on the DOT text:
 graphviz-pure writes SVG and PNG but no PDF; a PDF is then made from the SVG in Python by svglib
 and reportlab (dependencies of gategrad, installed as wheels), so `.save("f.pdf")` needs no system
 Graphviz.
+
+In a web browser (Pyodide) there are no programs: browser.py hands the DOT text to Graphviz
+compiled to WebAssembly instead, and only SVG is made there.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import sys
 import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from . import browser
 
 if TYPE_CHECKING:
     import graphviz
@@ -64,6 +69,8 @@ def find_renderer() -> str:
 
 def render(source: str, fmt: str) -> bytes:
     """Run the renderer on DOT text: `fmt` is 'svg', 'png' or 'pdf'."""
+    if browser.IN_BROWSER:
+        return browser.render(source, fmt)
     program = find_renderer()
     if fmt == "pdf" and Path(program).name.lower().startswith(PURE):
         return svg_to_pdf(render(source, "svg").decode("utf-8"))

@@ -280,12 +280,13 @@ def _compiled_training(model, objective, l2, X, y, optimizer, compile):  # noqa:
     if compile is False:
         return None
     from gategrad.engine.codegen import DataDependentError
+    from gategrad.engine.codegen.compiler import say_once
     try:
         from .compiled import compile_training  # (numpy: compiled training is matrix code)
     except ImportError as error:
         if compile:
             raise ImportError(f"fit(compile=True) needs numpy: {error}") from None
-        _say_once("fit: training on the plain graph, not compiled: numpy is not installed")
+        say_once("fit: training on the plain graph, not compiled: numpy is not installed")
         return None
     try:
         return compile_training(model, objective, l2, X, y, optimizer)
@@ -301,16 +302,6 @@ def _compiled_training(model, objective, l2, X, y, optimizer, compile):  # noqa:
     # compile=None: the plain graph is always right; say once, in one line, why it is used
     print(f"fit: training on the plain graph, not compiled: {reason}", file=sys.stderr)
     return None
-
-
-_said: set[str] = set()
-
-
-def _say_once(notice: str) -> None:
-    """A notice printed once per process (one that would say the same thing every call)."""
-    if notice not in _said:
-        _said.add(notice)
-        print(notice, file=sys.stderr)
 
 
 def _epoch(model, X, y, objective, params, optimizer, l2, batch_size, shuffler, history):
