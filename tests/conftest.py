@@ -1,7 +1,9 @@
 """Fixtures shared by several test modules."""
 
+import os
 import shutil
 import sysconfig
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +28,11 @@ def user_gates():
     for name in set(GATES) - before:
         remove_gate(name)
     assert set(GATES) == before
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where browser tests put their screenshots: GATEGRAD_SCREENSHOTS, or pytest's tmp_path."""
+    folder = Path(os.environ.get("GATEGRAD_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -60,13 +60,6 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("GATEGRAD_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def red_numbers(player) -> int:
     """How many gradients (red text) the player's diagram shows now."""
     return player.locator(f'.gg-view svg text[fill="{GRAD_COLOR}"]').count()

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import browser, jupyterlab_serving, shots  # noqa: F401 (fixtures)
+from test_browser import browser, jupyterlab_serving  # noqa: F401 (fixtures)
 
 from gategrad.engine import animate
 from gategrad.engine.show.examples import sigmoid_gate

@@ -330,3 +330,19 @@ def test_a_square_and_folded_constants_read_as_a_person_writes_them():
     assert "# *3: d/dx = 3" in src and "# max(·, 1): d/dx = 1 if x > 1, 0 if x < 1" in src
     assert "# 2**: d/dx = 2^x log 2" in src
     assert compile(f, [q, x])(0.26, 2.0)[1][0] == 2.0 * 0.26
+
+
+def test_batch_without_numpy_runs_the_python_backend_and_says_so_once(monkeypatch, capsys):
+    from gategrad.engine.codegen import compiler
+    monkeypatch.setattr(compiler, "_numpy", lambda: None)  # as in a browser without numpy
+    monkeypatch.setattr(compiler, "_said", set())
+    a, b = Value(0.5, label="a"), Value(2.0, label="b")
+    fn = compile((a * b + a).tanh(), inputs=[a, b])
+    for _ in range(3):
+        values, grads = fn.batch([0.5, -1.0], 2.0)
+    assert type(values) is list and math.isclose(values[1], math.tanh(-3.0))
+    assert math.isclose(grads[0][1], (1 - math.tanh(-3.0) ** 2) * 3.0)
+    notice = capsys.readouterr().err
+    assert notice.count("fn.batch: numpy is not installed, so batches run on the python") == 1
+    with pytest.raises(ImportError, match=r"batch\(backend='numpy'\) needs numpy"):
+        fn.batch([0.5], 2.0, backend="numpy")

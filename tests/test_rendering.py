@@ -146,3 +146,28 @@ def test_cli_writes_the_circuit_and_says_where(monkeypatch, capsys, tmp_path, gr
     out = capsys.readouterr().out
     assert f"wrote the circuit diagram to {svg.resolve()}" in out
     assert "1/x" in svg.read_text() and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_in_a_browser_draw_goes_to_graphviz_as_webassembly_and_makes_svg_only(monkeypatch):
+    from gategrad.engine.show import browser
+    calls = []
+    monkeypatch.setattr(browser, "IN_BROWSER", True)
+    monkeypatch.setattr(browser, "render", lambda source, fmt: calls.append((source, fmt)) or
+                        b"<svg>in the page</svg>")
+    diagram = draw(sigmoid_gate().root)
+    assert diagram.svg() == "<svg>in the page</svg>"
+    assert calls == [(diagram.source, "svg")]  # the same DOT text as on the desktop
+
+
+def test_the_browser_renderer_refuses_png_and_says_what_to_save_instead():
+    from gategrad.engine.show import browser
+    with pytest.raises(ValueError, match=r"SVG only, not 'png': save as \.svg or \.dot"):
+        browser.render("digraph { a }", "png")
+
+
+def test_outside_a_browser_without_its_graphviz_package_the_error_names_it(monkeypatch):
+    from gategrad.engine.show import browser
+    monkeypatch.setattr(browser, "GRAPHVIZ_WHEEL", "no_such_package_here")
+    monkeypatch.setattr(browser, "_graphviz", None)
+    with pytest.raises(FileNotFoundError, match="no_such_package_here .*make site"):
+        browser.render("digraph { a }", "svg")
