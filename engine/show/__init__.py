@@ -4,6 +4,8 @@
 - drawing.py: `draw(root)`, the lecture's circuit diagram (or micrograd's boxes) as DOT.
 - rendering.py: DOT turned into SVG, PNG or PDF by a `dot` program, and the `Diagram` users hold
   (in a notebook: fitted to the width of the output, a click for full size).
+- browser.py: the same in a web browser (Pyodide), where Graphviz compiled to WebAssembly lays
+  out the DOT text and makes SVG.
 - animate.py: `animate(root)`, the forward and backward pass frame by frame, and its `Player`.
 - explore.py: `explore(fn, ...)`, sliders on a function's inputs and its circuit redrawn.
 - explain.py: `explain(root)`, the backward pass as the lecture's table.

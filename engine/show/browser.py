@@ -5,8 +5,9 @@ The in-browser site (docs/site/build.py) ships @viz-js/viz's one-file build in a
 `gategrad_wasm_graphviz`, and preloads it. The first diagram evaluates that file in the kernel's
 JavaScript context and waits for Graphviz to start; after that every `render` is a plain call.
 Waiting inside a synchronous call (a notebook's display asks for SVG synchronously) needs
-`pyodide.ffi.run_sync`, which needs the browser's JavaScript Promise Integration (Chromium 137
-and newer have it). The layout is Graphviz's `dot`, the same program as on the desktop.
+`pyodide.ffi.run_sync`, which needs the browser's JavaScript Promise Integration (the site is
+tested in Chromium 150, which has it). The layout is Graphviz's `dot` (16.1 in @viz-js/viz
+3.31.0), the program a desktop with Graphviz installed runs; the DOT text is the same.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _started_graphviz():
     except Exception as err:  # no JavaScript Promise Integration, or Graphviz failed to start
         raise RenderError(
             f"Graphviz (WebAssembly) could not be started in this browser: {err}; diagrams need "
-            f"a browser with JavaScript Promise Integration (Chromium 137 or newer)") from None
+            f"a browser with JavaScript Promise Integration (a recent Chromium has it)") from None
     return _graphviz
 
 
