@@ -12,6 +12,7 @@ gategrad (the same code, run natively).
 import functools
 import hashlib
 import http.server
+import importlib.util
 import json
 import math
 import random
@@ -29,7 +30,8 @@ from gategrad.engine import Value, animate
 from gategrad.engine.show.captions import number
 from gategrad.engine.show.examples import sigmoid_gate
 
-SITE = Path(__file__).resolve().parents[1] / "site"
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "site"
 ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
 
@@ -174,11 +176,49 @@ def test_the_site_holds_every_wheel_it_names_and_the_lessons_but_no_solutions(si
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["disablePyPIFallback"] is True
     assert sorted(kernel["loadPyodideOptions"]["packages"]) == sorted(lock["packages"])
-    lessons = Path(__file__).resolve().parents[1] / "notebooks"
+    lessons = ROOT / "notebooks"
     expected = {p.relative_to(lessons).as_posix() for p in lessons.rglob("*.ipynb")
                 if "solutions" not in p.parts and ".ipynb_checkpoints" not in p.parts}
     served = {p.relative_to(SITE / "files").as_posix() for p in (SITE / "files").rglob("*.ipynb")}
     assert served == expected and not any("solution" in name for name in served)
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("site_build", ROOT / "docs" / "site" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_docs_say_which_lessons_run_in_the_browser_as_the_build_decides():
+    build = _builder()
+    runnable, for_reading = set(), set()
+    for path in (ROOT / "notebooks").glob("[0-9]*.ipynb"):
+        needs = build.not_in_browser(json.loads(path.read_text(encoding="utf-8")))
+        (for_reading if needs else runnable).add(path.name[:2])
+    docs = (ROOT / "docs" / "browser.md").read_text(encoding="utf-8")
+    said_runnable = re.search(r"\| lessons ([\d, and]+) \| run in full", docs).group(1)
+    said_reading = re.search(r"\| lessons ([\d, and]+) \| for reading", docs).group(1)
+    assert set(re.findall(r"\d+", said_runnable)) == runnable == {"03", "04", "05"}
+    assert set(re.findall(r"\d+", said_reading)) == for_reading
+    exercises = json.loads((ROOT / "notebooks" / "exercises" / "gates.ipynb").read_text())
+    assert build.not_in_browser(exercises) == []
+
+
+def test_docs_state_the_built_sites_size_and_contents(site_url):
+    docs = (ROOT / "docs" / "browser.md").read_text(encoding="utf-8")
+    files = [p for p in SITE.rglob("*") if p.is_file() and p.name != ".built"]
+    stated = re.search(r"\*\*Size:\*\* ([\d.]+) MB in (\d+) files", docs)
+    said, said_files = float(stated.group(1)), int(stated.group(2))
+    size = sum(p.stat().st_size for p in files) / 1e6
+    assert abs(size - said) / said < 0.1, (size, said)  # a rebuild may move it a little
+    assert abs(len(files) - said_files) <= 0.1 * said_files, (len(files), said_files)
+    wheels = list((SITE / "static" / "pyodide").glob("*.whl"))
+    assert re.search(rf"The {len(wheels)} wheels are", docs)
+    npm_lock = ROOT / "build" / "site-cache" / "npm" / "pyodide-314.0.6" / "package"
+    if (npm_lock / "pyodide-lock.json").exists():
+        count = len(json.loads((npm_lock / "pyodide-lock.json").read_text())["packages"])
+        assert f"Its lockfile names\n{count} packages" in docs
 
 
 # In the browser, after lesson 03 has run: compile (python backend; no numpy there), explain,

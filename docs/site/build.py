@@ -211,9 +211,7 @@ def stage_notebooks(target: Path) -> list[Path]:
         if "solutions" in relative.parts or ".ipynb_checkpoints" in relative.parts:
             continue
         notebooks[relative] = json.loads(notebook.read_text(encoding="utf-8"))
-    needs = {relative: sorted({m.group(1) for cell in data["cells"] if cell["cell_type"] == "code"
-                               for m in NOT_IN_BROWSER.finditer("".join(cell["source"]))})
-             for relative, data in notebooks.items()}
+    needs = {relative: not_in_browser(data) for relative, data in notebooks.items()}
     runnable = [relative.stem for relative in notebooks if not needs[relative]]
     for relative, data in notebooks.items():
         if needs[relative]:
@@ -225,6 +223,12 @@ def stage_notebooks(target: Path) -> list[Path]:
                                        encoding="utf-8")
     shutil.copy2(source / "README.md", target / "README.md")
     return list(notebooks)
+
+
+def not_in_browser(notebook: dict) -> list[str]:
+    """What the notebook imports at the top level that the browser's Python has not got."""
+    return sorted({m.group(1) for cell in notebook["cells"] if cell["cell_type"] == "code"
+                   for m in NOT_IN_BROWSER.finditer("".join(cell["source"]))})
 
 
 def browser_note(needs: list[str], runnable: list[str]) -> dict:
