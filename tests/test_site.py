@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _unavailable, _why_not
+from test_browser import _unavailable, browser  # noqa: F401 (a fixture)
 
 import gategrad as gg
 from gategrad import nn
@@ -58,20 +58,8 @@ def site_url():
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def chromium(site_url):
-    reason = _why_not()
-    if reason:
-        _unavailable(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def offline(chromium, site_url):
+def offline(browser, site_url):  # noqa: F811 (the fixture of test_browser.py)
     """A fresh Chromium context (no workspace or storage of another test's) that may reach the
     local server only; yields (context, refused) and requires that nothing was refused."""
     refused = []
@@ -83,7 +71,7 @@ def offline(chromium, site_url):
             refused.append(route.request.url)
             route.abort()
 
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.route("**/*", only_local)
     yield context, refused
     context.close()
