@@ -127,7 +127,8 @@ def build_viz_wheel(viz: Path, folder: Path) -> Path:
             f'"""Graphviz {version} compiled to WebAssembly (npm @viz-js/viz), for gategrad\'s '
             f'diagrams in the browser."""\nVERSION = "{version}"\n').encode(),
         f"{VIZ_WHEEL_NAME}/viz-global.js": (viz / "dist" / "viz-global.js").read_bytes(),
-        f"{VIZ_WHEEL_NAME}/LICENSE": (viz / "package.json").read_bytes(),
+        # its licence (MIT) is in its package.json, its copyright at the top of viz-global.js
+        f"{VIZ_WHEEL_NAME}/package.json": (viz / "package.json").read_bytes(),
         f"{name}.dist-info/METADATA": (f"Metadata-Version: 2.1\nName: {VIZ_WHEEL_NAME}\n"
                                        f"Version: {version}\n").encode(),
         f"{name}.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: gategrad docs/site/build.py\n"
@@ -212,7 +213,8 @@ def stage_notebooks(target: Path) -> list[Path]:
             continue
         notebooks[relative] = json.loads(notebook.read_text(encoding="utf-8"))
     needs = {relative: not_in_browser(data) for relative, data in notebooks.items()}
-    runnable = [relative.stem for relative in notebooks if not needs[relative]]
+    runnable = [relative.with_suffix("").as_posix() for relative in notebooks
+                if not needs[relative]]
     for relative, data in notebooks.items():
         if needs[relative]:
             data["cells"].insert(1, browser_note(needs[relative], runnable))
@@ -238,8 +240,9 @@ def browser_note(needs: list[str], runnable: list[str]) -> dict:
     text = (f"> **In the browser this lesson is for reading.** It uses {listed}, which the "
             f"browser's Python on this site has not got (it has the standard library and pure "
             f"Python packages only), so it stops at the cell that imports them. To run it, "
-            f"install gategrad on a computer (`pip install gategrad`, or `make notebook` in a "
-            f"checkout). These run here in full: {', '.join(runnable)}.")
+            f"open it on a computer with gategrad installed (`make notebook` in a checkout of "
+            f"gategrad opens the lessons in JupyterLab). These run here in full: "
+            f"{', '.join(runnable)}.")
     return {"cell_type": "markdown", "id": "in-the-browser", "metadata": {}, "source": text}
 
 
