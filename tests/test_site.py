@@ -180,15 +180,21 @@ def _builder():
 
 def test_docs_say_which_lessons_run_in_the_browser_as_the_build_decides():
     build = _builder()
-    runnable, for_reading = set(), set()
+    runnable, for_reading, users = set(), set(), {"matplotlib": set(), "numpy": set()}
     for path in (ROOT / "notebooks").glob("[0-9]*.ipynb"):
         needs = build.not_in_browser(json.loads(path.read_text(encoding="utf-8")))
         (for_reading if needs else runnable).add(path.name[:2])
+        for name in needs:
+            users[name].add(path.name[:2])
     docs = (ROOT / "docs" / "browser.md").read_text(encoding="utf-8")
     said_runnable = re.search(r"\| lessons ([\d, and]+) \| run in full", docs).group(1)
     said_reading = re.search(r"\| lessons ([\d, and]+) \| for reading", docs).group(1)
     assert set(re.findall(r"\d+", said_runnable)) == runnable == {"03", "04", "05"}
     assert set(re.findall(r"\d+", said_reading)) == for_reading
+    for name, phrase in (("matplotlib", r"plot with matplotlib \(all but ([\d, and]+)\)"),
+                         ("numpy", r"check numbers with numpy \(all but ([\d, and]+)\)")):
+        left_out = set(re.findall(r"\d+", re.search(phrase, docs).group(1)))
+        assert for_reading - left_out == users[name], name
     exercises = json.loads((ROOT / "notebooks" / "exercises" / "gates.ipynb").read_text())
     assert build.not_in_browser(exercises) == []
 
