@@ -1,5 +1,5 @@
 """Diagrams in a web browser: under Pyodide there is no program to run, so DOT goes to Graphviz
-compiled to WebAssembly (@viz-js/viz), in the page's own JavaScript.
+compiled to WebAssembly (@viz-js/viz), run by the browser itself in the kernel's web worker.
 
 The in-browser site (docs/site/build.py) ships @viz-js/viz's one-file build in a small wheel,
 `gategrad_wasm_graphviz`, and preloads it. The first diagram evaluates that file in the kernel's
@@ -65,5 +65,5 @@ def render(source: str, fmt: str) -> bytes:
     try:
         return str(graphviz.renderString(source, options)).encode("utf-8")
     except JsException as err:
-        raise RenderError(f"Graphviz (WebAssembly) could not lay out the diagram: "
-                                 f"{err}") from None
+        raise RenderError(f"Graphviz (WebAssembly) could not lay out the diagram: {err}"
+                          ) from None
