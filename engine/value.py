@@ -67,8 +67,6 @@ class Value:
 
     def __pow__(self, exponent):
         """The `**` gate: x ** n. Local gradients: d/dx = n x^(n-1), d/dn = x^n log x."""
-        if isinstance(exponent, Value) and not exponent.is_constant:
-            check_value_exponent_base(self.data)
         return apply(POW, self, exponent)
 
     def __rpow__(self, base):
@@ -240,6 +238,8 @@ def apply(gate: Gate, *inputs) -> Value:
         raise TypeError(f"{gate.name} gate takes {gate.arity} inputs, got {len(inputs)}")
     if not all(map(isinstance, inputs, repeat(Value))):
         inputs = tuple(as_value(x, gate.symbol) for x in inputs)
+    if gate is POW and not inputs[1].is_constant:  # however the node is made, as compile checks
+        check_value_exponent_base(inputs[0].data)
     return _node(gate, gate.forward(*map(_data, inputs)), inputs)
 
 

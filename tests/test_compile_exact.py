@@ -11,7 +11,7 @@ import pytest
 from test_compile import BUILDERS
 
 from gategrad import nn
-from gategrad.engine import Value, as_value, compile, defgate
+from gategrad.engine import GATES, Value, apply, as_value, compile, defgate
 from gategrad.engine.codegen.tracing import DataDependentError, trace
 
 LABELS = ["µ", "μ", "A1", "W1", "Z2", "dX1", "total", "zip", "enumerate", "float", "x_all",
@@ -162,6 +162,9 @@ def test_a_value_exponent_needs_a_positive_base_in_compiled_code_too():
     assert fn(2.0, 3.0)[0] == 8.0
     with pytest.raises(ValueError, match="positive base"):
         Value(-2.0) ** n
+    with pytest.raises(ValueError, match=r"positive base, got base 0\.0"):
+        apply(GATES["pow"], Value(0.0), n)  # the table's row directly: the same refusal
+    assert apply(GATES["pow"], Value(0.0), 2.0).data == 0.0  # a constant exponent: any base
     with pytest.raises(ValueError, match=r"positive base, got base -2\.0"):
         fn(-2.0, 3.0)
     for backend in ("python", "numpy"):

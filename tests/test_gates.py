@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from gategrad.engine import GATES, Value, apply
+from gategrad.engine import GATES, Value, apply, as_value
 
 EPS = 1e-6
 
@@ -75,11 +75,15 @@ def test_backward_applies_the_table(name, inputs, check):
     included) on every non-constant input."""
     gate = GATES[name]
     leaves = [Value(x) for x in inputs]
+    if gate is GATES["pow"] and not inputs[0] > 0:  # x ** 3 at x < 0: the exponent is a constant
+        leaves[1] = as_value(inputs[1])
     out = apply(gate, *leaves)
     assert out.data == gate.forward(*inputs)
     out.backward()
     partials = gate.local(out.data, *inputs)
-    assert [v.grad for v in leaves] == list(partials)
+    for leaf, partial in zip(leaves, partials, strict=True):
+        if not leaf.is_constant:
+            assert leaf.grad == partial
 
 
 # --- edge rules, decided in writing -----------------------------------------------------------
