@@ -265,6 +265,7 @@ def test_lesson_03_draws_the_sigmoid_circuit_in_the_browser(offline, site_url, s
     assert sorted(number(g, 2) for g in expected) == ["-0.20", "-0.39", "-0.59", "0.20", "0.39"]
     first.scroll_into_view_if_needed()
     first.screenshot(path=str(shots / "site_sigmoid_circuit.png"))
+    page.screenshot(path=str(shots / "site_lesson_03.png"))  # docs/browser.png is one of these
 
     # compile, explain and fit in the same kernel, against this process's gategrad
     shown = append_cell(page, EXTRA)
