@@ -353,3 +353,23 @@ def test_exercise_checker_in_the_browser(offline, site_url):
     assert "✓ my_mul gate: the local gradient matches central differences" in right
     assert "d/da = b, d/db = a" in right
     page.close()
+
+
+def test_a_browser_that_cannot_wait_draws_once_graphviz_has_started(offline, site_url):
+    """Without JavaScript Promise Integration (here: run_sync made to fail, before gategrad is
+    imported) a diagram in the importing cell says to run it again; the next cell draws it."""
+    page, _ = open_notebook(offline, site_url, "03_sigmoid_gate.ipynb")
+    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                           ".status === 'idle'")
+    append_cell(page, "import pyodide.ffi\n\n\ndef cannot_wait(awaitable):\n"
+                      "    raise RuntimeError('no JavaScript Promise Integration here')\n\n\n"
+                      "pyodide.ffi.run_sync = cannot_wait")
+    too_soon = append_cell(page, "from gategrad.engine import Value, draw\n\n"
+                                 "x = Value(2.0, label='x')\n"
+                                 "print(draw(x * 3)._repr_mimebundle_()['text/plain'])")
+    assert "has not started yet in this browser" in too_soon
+    assert "no JavaScript Promise Integration here" in too_soon
+    assert "run the cell again in a moment" in too_soon
+    drawn = append_cell(page, "svg = draw(x * 3).svg()\nprint(svg.count('<svg'), '6.00' in svg)")
+    assert drawn.strip() == "1 True"
+    page.close()

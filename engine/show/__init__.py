@@ -15,3 +15,8 @@ graphviz is imported only when a diagram is drawn. The names are exported by gat
 (`from gategrad.engine import draw, animate, explain`), not here: a function exported under its
 module's name would hide the module.
 """
+
+from . import browser
+
+if browser.IN_BROWSER:  # Graphviz (WebAssembly) starts now, to be ready by the first diagram
+    browser.start()

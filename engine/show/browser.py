@@ -2,12 +2,14 @@
 compiled to WebAssembly (@viz-js/viz), run by the browser itself in the kernel's web worker.
 
 The in-browser site (docs/site/build.py) ships @viz-js/viz's one-file build in a small wheel,
-`gategrad_wasm_graphviz`, and preloads it. The first diagram evaluates that file in the kernel's
-JavaScript context and waits for Graphviz to start; after that every `render` is a plain call.
-Waiting inside a synchronous call (a notebook's display asks for SVG synchronously) needs
+`gategrad_wasm_graphviz`, and preloads it. Importing gategrad in a browser evaluates that file in
+the kernel's JavaScript context and begins starting Graphviz, which finishes on its own a moment
+later; after that every `render` is a plain call. A diagram asked for before then waits for it
+inside a synchronous call (a notebook's display asks for SVG synchronously) with
 `pyodide.ffi.run_sync`, which needs the browser's JavaScript Promise Integration (the site is
-tested in Chromium 150, which has it). The layout is Graphviz's `dot` (16.1 in @viz-js/viz
-3.31.0), the program a desktop with Graphviz installed runs; the DOT text is the same.
+tested in Chromium 150, which has it); a browser without it says to run the cell again.
+The layout is Graphviz's `dot` (16.1 in @viz-js/viz 3.31.0), the program a desktop with Graphviz
+installed runs; the DOT text is the same.
 """
 
 from __future__ import annotations
@@ -18,33 +20,53 @@ from importlib import resources
 IN_BROWSER = sys.platform == "emscripten"
 GRAPHVIZ_WHEEL = "gategrad_wasm_graphviz"
 
-_graphviz = None  # the started @viz-js/viz instance, once the first diagram has asked for it
+_graphviz = None  # the started @viz-js/viz instance
+_starting = None  # the promise of it, from the moment gategrad is imported in a browser
+
+
+def start() -> None:
+    """Begin starting Graphviz, which takes a moment and finishes on its own. engine/show calls
+    this when gategrad is imported in a browser, so that Graphviz is ready by the first diagram
+    even where the browser cannot wait for it (no JavaScript Promise Integration)."""
+    global _starting
+    if _starting is not None:
+        return
+    try:
+        script = resources.files(GRAPHVIZ_WHEEL).joinpath("viz-global.js").read_text("utf-8")
+    except ModuleNotFoundError:
+        return  # said when a diagram is asked for
+    import js
+    from pyodide.ffi import create_once_callable
+
+    def started(instance):
+        global _graphviz
+        _graphviz = instance
+
+    js.eval(script)  # an indirect eval: the script defines globalThis.Viz
+    _starting = js.Viz.instance()
+    _starting.then(create_once_callable(started))
 
 
 def _started_graphviz():
     global _graphviz
     if _graphviz is not None:
         return _graphviz
-    try:
-        script = resources.files(GRAPHVIZ_WHEEL).joinpath("viz-global.js").read_text("utf-8")
-    except ModuleNotFoundError:
+    start()
+    if _starting is None:
         raise FileNotFoundError(
             f"no renderer for diagrams in this browser: the package {GRAPHVIZ_WHEEL} (Graphviz "
             f"as WebAssembly, which gategrad's in-browser site ships) is not installed here; "
-            f"use the site that `make site` builds, or save the DOT text with .save('f.dot')"
-        ) from None
-    import js
+            f"use the site that `make site` builds, or save the DOT text with .save('f.dot')")
     from pyodide.ffi import run_sync
 
     from .rendering import RenderError
 
-    js.eval(script)  # an indirect eval: the script defines globalThis.Viz
     try:
-        _graphviz = run_sync(js.Viz.instance())
+        _graphviz = run_sync(_starting)  # wait for Graphviz inside this synchronous call
     except Exception as err:  # no JavaScript Promise Integration, or Graphviz failed to start
         raise RenderError(
-            f"Graphviz (WebAssembly) could not be started in this browser: {err}; diagrams need "
-            f"a browser with JavaScript Promise Integration (a recent Chromium has it)") from None
+            f"Graphviz (WebAssembly) has not started yet in this browser, and this browser cannot "
+            f"wait for it ({err}): run the cell again in a moment") from None
     return _graphviz
 
 
