@@ -113,6 +113,24 @@ def test_exported_player_steps_with_buttons_keys_and_slider(browser, tmp_path, s
 
 # --- JupyterLab on notebook 04 -----------------------------------------------------------------
 
+# JupyterLab (or JupyterLite) has opened a notebook and started its kernel's session
+KERNEL_STARTED = ("window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                  " && window.jupyterapp.shell.currentWidget.sessionContext"
+                  " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                  " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel")
+
+
+def first_player(page, reference):
+    """The page's first player, scrolled into view, ready and at the reference's first frame;
+    returns it and its caption."""
+    player = page.locator(".gg-player").first
+    player.scroll_into_view_if_needed()
+    assert player.get_attribute("data-ready") == "1"
+    caption = player.locator(".gg-caption")
+    assert caption.text_content() == reference.captions[0]
+    return player, caption
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -183,22 +201,14 @@ def test_notebook_07_in_jupyterlab_player_and_sliders_respond(browser, jupyterla
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(90_000)
     page.goto(jupyterlab)
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           ".kernel")
+    page.wait_for_function(KERNEL_STARTED)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.locator(".jp-OutputArea-output").get_by_text("KiB of HTML").wait_for()  # all ran
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                         ).count() == 0
 
     # the player of the sigmoid example, the first in the notebook
-    player = page.locator(".gg-player").first
-    player.scroll_into_view_if_needed()
-    assert player.get_attribute("data-ready") == "1"
-    caption = player.locator(".gg-caption")
-    assert caption.inner_text() == reference.captions[0]
+    player, caption = first_player(page, reference)
     player.get_by_role("button", name="next").click()
     assert player.get_attribute("data-frame") == "1"
     assert caption.inner_text() == reference.captions[1]

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import browser, jupyterlab_serving  # noqa: F401 (fixtures)
+from test_browser import KERNEL_STARTED, browser, jupyterlab_serving  # noqa: F401 (fixtures)
 
 from gategrad.engine import animate
 from gategrad.engine.show.examples import sigmoid_gate
@@ -88,11 +88,7 @@ def test_every_diagram_fits_a_1000_px_column(browser, jupyterlab, shots):  # noq
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     page.set_default_timeout(120_000)
     page.goto(jupyterlab)
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           ".kernel")
+    page.wait_for_function(KERNEL_STARTED)
     # the notebook's column at 1,000 px: measured on a cell, the window set to match
     column = page.locator(".jp-Cell-inputArea .jp-InputArea-editor").first
     column.wait_for()

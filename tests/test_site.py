@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import _unavailable, browser  # noqa: F401 (a fixture)
+from test_browser import KERNEL_STARTED, _unavailable, browser, first_player  # noqa: F401
 
 import gategrad as gg
 from gategrad import nn
@@ -85,11 +85,8 @@ def open_notebook(offline, site_url, path):
     page.set_default_timeout(120_000)
     started = time.monotonic()
     page.goto(f"{site_url}/lab/index.html?path={path}")
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           ".kernel && window.jupyterapp.shell.currentWidget.context.isReady"
+    page.wait_for_function(KERNEL_STARTED
+                           + " && window.jupyterapp.shell.currentWidget.context.isReady"
                            f" && window.jupyterapp.shell.currentWidget.context.path === '{path}'")
     return page, started
 
@@ -301,11 +298,7 @@ def test_lesson_04_player_steps_with_arrow_keys_and_sliders_redraw(offline, site
     page, _ = open_notebook(offline, site_url, "04_watch_backprop.ipynb")
     run_all(page)
     assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).first.inner_text()
-    player = page.locator(".gg-player").first
-    player.scroll_into_view_if_needed()
-    assert player.get_attribute("data-ready") == "1"
-    caption = player.locator(".gg-caption")
-    assert caption.text_content() == reference.captions[0]
+    player, caption = first_player(page, reference)
     player.get_by_role("button", name="next").focus()
     for key, frame in (("ArrowRight", 1), ("ArrowRight", 2), ("ArrowRight", 3),
                        ("ArrowLeft", 2)):
