@@ -14,17 +14,18 @@ import threading
 from .value import Constant, Value
 
 
-def topological_order(root: Value, leaves: bool = True) -> list[Value]:
+def topological_order(root: Value, leaves: bool = True, seen: set | None = None) -> list[Value]:
     """Every node that `root` depends on, each after all of its parents (so `root` is last).
 
     A depth-first search with an explicit stack. A node popped for the first time goes back on
     the stack, then a `None`, then its parents: once the parents are all in the order, the `None`
     comes off, and the node under it goes in too. Parents are pushed right to left, so the
     leftmost is taken first and an expression comes out in the order a person reads it.
-    `leaves=False` leaves out the leaves.
+    `leaves=False` leaves out the leaves. `seen`: nodes an earlier call has already ordered, left
+    out and added to (compile orders several outputs' graphs this way, each node once).
     """
     order: list[Value] = []
-    seen, stack = set(), [root]
+    seen, stack = set() if seen is None else seen, [root]
     while stack:
         node = stack.pop()
         if node is None:  # the node under this None has all its parents in the order

@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
+from ..backprop import topological_order
 from ..gates import GATES
 from ..show.captions import caption, folded_constant, number
 from ..value import Value, _real
@@ -205,16 +206,7 @@ def _order(roots: list[Value]) -> list[Value]:
     order: list[Value] = []
     seen: set = set()
     for root in roots:
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if node is None:
-                order.append(stack.pop())
-            elif node not in seen:
-                seen.add(node)
-                stack.append(node)
-                stack.append(None)
-                stack.extend(p for p in reversed(node.parents) if p not in seen)
+        order += topological_order(root, seen=seen)
     return order
 
 
