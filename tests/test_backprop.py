@@ -17,6 +17,19 @@ def _random_graph(seed: int, keep: list | None):
     every node is appended to it, so no node has its consumer as its only reference."""
     rng = random.Random(seed)
     leaves = [Value(rng.uniform(0.5, 1.5)) for _ in range(4)]
+    return leaves, _expression(seed, leaves, keep)
+
+
+def _evaluate(seed: int, leaf_values: list[float]) -> float:
+    """The same random expression on plain floats, for central differences."""
+    return _expression(seed, leaf_values, None)
+
+
+def _expression(seed: int, leaves: list, keep: list | None):
+    """The expression of `seed` over four leaves: Values (a graph) or floats (a number)."""
+    rng = random.Random(seed)
+    for _ in range(4):
+        rng.uniform(0.5, 1.5)  # consume the leaves' random numbers, as _random_graph did
     pool = list(leaves)
     for _ in range(40):
         a, b = rng.choice(pool), rng.choice(pool)
@@ -26,9 +39,9 @@ def _random_graph(seed: int, keep: list | None):
         elif op == 1:
             v = a * b
         elif op == 2:
-            v = (a * 0.3).tanh()
+            v = (a * 0.3).tanh() if isinstance(a, Value) else math.tanh(a * 0.3)
         elif op == 3:
-            v = (a - 1.0).relu() + b * 0.5
+            v = ((a - 1.0).relu() if isinstance(a, Value) else max(a - 1.0, 0.0)) + b * 0.5
         else:
             v = a * 1.0001 + 0.001
         if keep is not None:
@@ -36,8 +49,7 @@ def _random_graph(seed: int, keep: list | None):
         pool.append(v)
         if len(pool) > 6:  # drop old nodes, so most nodes end up with a single consumer
             pool.pop(rng.randrange(4, len(pool) - 1))
-    root = pool[-1] * pool[-2]
-    return leaves, root
+    return pool[-1] * pool[-2]
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -67,31 +79,6 @@ def test_gradients_match_central_differences(seed):
         down[i] -= h
         numeric = (_evaluate(seed, up) - _evaluate(seed, down)) / (2 * h)
         assert v.grad == pytest.approx(numeric, rel=1e-5, abs=1e-7)
-
-
-def _evaluate(seed: int, leaf_values: list[float]) -> float:
-    """The same random expression on plain floats, for central differences."""
-    rng = random.Random(seed)
-    for _ in range(4):
-        rng.uniform(0.5, 1.5)  # consume the same random numbers as _random_graph
-    pool = list(leaf_values)
-    for _ in range(40):
-        a, b = rng.choice(pool), rng.choice(pool)
-        op = rng.randrange(5)
-        if op == 0:
-            v = a + b
-        elif op == 1:
-            v = a * b
-        elif op == 2:
-            v = math.tanh(a * 0.3)
-        elif op == 3:
-            v = max(a - 1.0, 0.0) + b * 0.5
-        else:
-            v = a * 1.0001 + 0.001
-        pool.append(v)
-        if len(pool) > 6:
-            pool.pop(rng.randrange(4, len(pool) - 1))
-    return pool[-1] * pool[-2]
 
 
 def test_a_node_with_two_consumers_hears_from_both():
