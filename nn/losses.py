@@ -69,8 +69,7 @@ def squared_l2(pred: Predictions, target: Targets) -> Value:
     >>> squared_l2([Value(1.0), Value(3.0)], [0.0, 1.0]).data
     5.0
     """
-    preds, targets = _paired("squared_l2", pred, target)
-    return sum_of([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)])
+    return sum_of(_squared_errors("squared_l2", pred, target))
 
 
 def mse(pred: Predictions, target: Targets) -> Value:
@@ -80,8 +79,12 @@ def mse(pred: Predictions, target: Targets) -> Value:
     >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
     2.5
     """
-    preds, targets = _paired("mse", pred, target)
-    return _mean([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)])
+    return _mean(_squared_errors("mse", pred, target))
+
+
+def _squared_errors(name: str, pred: Predictions, target: Targets) -> list[Value]:
+    preds, targets = _paired(name, pred, target)
+    return [(p - t) ** 2 for p, t in zip(preds, targets, strict=True)]
 
 
 # --- binary classification ------------------------------------------------------------------------
